@@ -1,0 +1,87 @@
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { MeetcapError } from '../contracts/index.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Flags the sandbox needs so Chromium reaches the local imitations at the real hostnames.
+ * Only these may come in through MEETCAP_SANDBOX_BROWSER_ARGS; production sets none of them.
+ */
+const SANDBOX_ARG_PREFIXES = [
+  '--host-resolver-rules=',
+  '--ignore-certificate-errors-spki-list=',
+  '--allow-loopback-in-peer-connection',
+  '--use-fake-device-for-media-stream',
+];
+
+const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+const EnvSchema = z.object({
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  MEETCAP_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('meetcap'),
+  MEETCAP_SLOTS: z.coerce.number().int().min(1).max(64).optional(),
+  MEETCAP_PROFILES_DIR: z.string().default(`${REPO_ROOT}bot-profiles`),
+  MEETCAP_MIN_DURATION_FLOOR_SEC: z.coerce.number().int().min(1).max(36_000).default(120),
+  MEETCAP_CHROMIUM: z.string().default('/usr/bin/chromium'),
+  MEETCAP_FFMPEG: z.string().default('ffmpeg'),
+  MEETCAP_CHROMIUM_NO_SANDBOX: flag.default(false),
+  MEETCAP_SANDBOX_BROWSER_ARGS: z.string().optional(),
+  MEETCAP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MEETCAP_SESSION_STOP_GRACE_SEC: z.coerce.number().int().min(1).max(600).default(30),
+});
+
+export interface Config {
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  readonly slots: number;
+  readonly profilesDir: string;
+  /** The product rule: recordings under this are never kept, whatever a job asks (120 s; dialer 60 s). */
+  readonly minDurationFloorSec: number;
+  readonly chromiumPath: string;
+  readonly ffmpegPath: string;
+  /** Chromium's own sandbox. Only disabled explicitly (root in a dev box or CI), never by default. */
+  readonly chromiumSandbox: boolean;
+  readonly sandboxBrowserArgs: readonly string[];
+  readonly logLevel: string;
+  readonly sessionStopGraceSec: number;
+  readonly repoRoot: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new MeetcapError('invalid_job', `invalid configuration: ${fields}`, { configuration: true });
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.MEETCAP_QUEUE_PREFIX,
+    slots: e.MEETCAP_SLOTS ?? Math.max(1, cpus().length),
+    profilesDir: e.MEETCAP_PROFILES_DIR,
+    minDurationFloorSec: e.MEETCAP_MIN_DURATION_FLOOR_SEC,
+    chromiumPath: e.MEETCAP_CHROMIUM,
+    ffmpegPath: e.MEETCAP_FFMPEG,
+    chromiumSandbox: !e.MEETCAP_CHROMIUM_NO_SANDBOX,
+    sandboxBrowserArgs: Object.freeze(parseSandboxArgs(e.MEETCAP_SANDBOX_BROWSER_ARGS)),
+    logLevel: e.MEETCAP_LOG_LEVEL,
+    sessionStopGraceSec: e.MEETCAP_SESSION_STOP_GRACE_SEC,
+    repoRoot: REPO_ROOT,
+  });
+}
+
+function parseSandboxArgs(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const args: unknown = JSON.parse(raw);
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
+    throw new MeetcapError('invalid_job', 'MEETCAP_SANDBOX_BROWSER_ARGS must be a JSON array of strings', { configuration: true });
+  }
+  for (const arg of args as string[]) {
+    if (!SANDBOX_ARG_PREFIXES.some((p) => arg.startsWith(p))) {
+      throw new MeetcapError('invalid_job', `MEETCAP_SANDBOX_BROWSER_ARGS may not contain ${arg.split('=')[0]}`, { configuration: true });
+    }
+  }
+  return args as string[];
+}

@@ -1,0 +1,98 @@
+/**
+ * The one error catalogue. Every failure, discard or stop reason a session can end with is a
+ * code here. Codes are stable: consumers (the capture-policy service, dashboards) key on them.
+ *
+ * fault: who has to act — the meeting (host/attendees), configuration (our customer's setup or
+ * the job), the platform (Zoom/Meet/Teams behaviour or outage), or us (a meetcap defect/infra).
+ * retryable: whether running the same job again, unchanged, can plausibly succeed.
+ * kept: whether a recording that reached the minimum duration is kept when this reason ends it.
+ */
+export type Fault = 'meeting' | 'configuration' | 'platform' | 'us';
+
+export interface ReasonInfo {
+  readonly fault: Fault;
+  readonly retryable: boolean;
+  readonly summary: string;
+}
+
+export const REASONS = {
+  // --- refused before anything is queued or launched ---
+  invalid_job: { fault: 'configuration', retryable: false, summary: 'The job does not match the MeetingJob schema.' },
+  url_not_allowed: { fault: 'configuration', retryable: false, summary: 'The meeting URL is not on a known meeting host.' },
+  platform_unsupported: { fault: 'configuration', retryable: false, summary: 'The meeting is on a platform this deployment cannot join yet.' },
+  unknown_bot_profile: { fault: 'configuration', retryable: false, summary: 'The job names a bot profile that does not exist.' },
+  // --- joining ---
+  meeting_not_found: { fault: 'meeting', retryable: false, summary: 'The platform says the meeting link or code is invalid.' },
+  meeting_not_started: { fault: 'meeting', retryable: true, summary: 'The host had not started the meeting when the wait limit passed.' },
+  passcode_required: { fault: 'configuration', retryable: false, summary: 'The meeting needs a passcode and the job has none.' },
+  passcode_wrong: { fault: 'configuration', retryable: false, summary: 'The platform rejected the passcode.' },
+  sign_in_required: { fault: 'meeting', retryable: false, summary: 'The meeting only admits signed-in users.' },
+  captcha_wall: { fault: 'platform', retryable: false, summary: 'The platform showed a CAPTCHA or bot wall.' },
+  join_blocked: { fault: 'platform', retryable: false, summary: 'The platform refused the join outright.' },
+  join_ui_unrecognised: { fault: 'platform', retryable: true, summary: 'The join page did not match any known state within the limit.' },
+  denied_by_host: { fault: 'meeting', retryable: false, summary: 'Someone in the meeting denied the bot entry.' },
+  waiting_room_timeout: { fault: 'meeting', retryable: false, summary: 'Nobody admitted the bot before the waiting-room limit.' },
+  // --- in the call: the meeting ends the recording (kept when long enough) ---
+  removed_by_host: { fault: 'meeting', retryable: false, summary: 'The host removed the bot from the meeting.' },
+  meeting_ended: { fault: 'meeting', retryable: false, summary: 'The host ended the meeting.' },
+  everyone_left: { fault: 'meeting', retryable: false, summary: 'The bot was alone in the meeting for longer than the limit.' },
+  max_duration_reached: { fault: 'configuration', retryable: false, summary: 'The recording reached its maximum duration; what was recorded is kept.' },
+  stopped_by_operator: { fault: 'configuration', retryable: false, summary: 'An operator or the job owner stopped the session.' },
+  // --- outcome of a short recording ---
+  below_minimum_duration: { fault: 'meeting', retryable: false, summary: 'The recording was shorter than the minimum; nothing was kept.' },
+  // --- our side ---
+  browser_crashed: { fault: 'us', retryable: true, summary: 'Chromium crashed or stopped responding.' },
+  capture_failed: { fault: 'us', retryable: true, summary: 'The page could not start or keep capturing media.' },
+  transcode_failed: { fault: 'us', retryable: true, summary: 'ffmpeg failed while processing the media.' },
+  upload_failed: { fault: 'us', retryable: true, summary: 'The recording could not be written to storage.' },
+  session_crashed: { fault: 'us', retryable: true, summary: 'The session process exited without reporting an outcome.' },
+  internal_error: { fault: 'us', retryable: true, summary: 'An unexpected error inside meetcap.' },
+} as const satisfies Record<string, ReasonInfo>;
+
+export type ReasonCode = keyof typeof REASONS;
+
+export const REASON_CODES = Object.keys(REASONS) as ReasonCode[];
+
+export function isReasonCode(value: unknown): value is ReasonCode {
+  return typeof value === 'string' && Object.hasOwn(REASONS, value);
+}
+
+/** An error that carries a catalogue code. Everything that crosses a process or API boundary is one of these. */
+export class MeetcapError extends Error {
+  readonly code: ReasonCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ReasonCode, message?: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(message ?? REASONS[code].summary, options);
+    this.name = 'MeetcapError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get fault(): Fault {
+    return REASONS[this.code].fault;
+  }
+
+  get retryable(): boolean {
+    return REASONS[this.code].retryable;
+  }
+
+  toJSON(): SerializedError {
+    return { code: this.code, message: this.message, fault: this.fault, retryable: this.retryable, details: { ...this.details } };
+  }
+}
+
+export interface SerializedError {
+  code: ReasonCode;
+  message: string;
+  fault: Fault;
+  retryable: boolean;
+  details: Record<string, unknown>;
+}
+
+/** Maps anything thrown to a catalogue error, so no raw exception escapes a boundary. */
+export function toMeetcapError(err: unknown, fallback: ReasonCode = 'internal_error'): MeetcapError {
+  if (err instanceof MeetcapError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new MeetcapError(fallback, message, {}, { cause: err });
+}

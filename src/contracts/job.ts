@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { MeetcapError } from './errors.js';
+
+/**
+ * The MeetingJob contract: what the capture-policy service (or `meetcap schedule`) puts on the
+ * queue. Unknown fields are refused so a typo never silently drops a setting.
+ */
+export const PLATFORMS = ['zoom', 'meet', 'teams'] as const;
+export type PlatformId = (typeof PLATFORMS)[number];
+
+const isoDateTime = z.iso.datetime({ offset: true });
+const name = z.string().trim().min(1).max(128);
+
+export const AttendeeSchema = z
+  .object({
+    name: name.optional(),
+    email: z.email().max(320).optional(),
+    internal: z.boolean().optional(),
+  })
+  .strict();
+
+export const LimitsSchema = z
+  .object({
+    /** A recording shorter than this is not kept. The policy floor (120 s, 60 s for dialer) is enforced at schedule time. */
+    minDurationSec: z.int().min(1).max(36_000).default(120),
+    /** The bot leaves at this recorded length and keeps the recording. */
+    maxDurationSec: z.int().min(1).max(36_000).default(36_000),
+    /** Longest wait in a lobby / waiting room before giving up. */
+    waitingRoomTimeoutSec: z.int().min(5).max(7_200).default(900),
+    /** How long the bot stays once it is the only one left. */
+    aloneTimeoutSec: z.int().min(1).max(3_600).default(60),
+    /** Longest the join flow may take to reach the lobby or the call. */
+    joinTimeoutSec: z.int().min(5).max(1_800).default(120),
+  })
+  .strict()
+  .refine((l) => l.minDurationSec <= l.maxDurationSec, {
+    message: 'minDurationSec must not exceed maxDurationSec',
+    path: ['minDurationSec'],
+  });
+
+export const MeetingJobSchema = z
+  .object({
+    meetingId: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/, 'letters, digits and ._:@- only, 1-200 characters'),
+    tenantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits and ._- only'),
+    source: z.literal('bot').default('bot'),
+    meetingUrl: z.string().min(1).max(4_096),
+    passcode: z.string().min(1).max(64).optional(),
+    platform: z.enum(PLATFORMS).optional(),
+    botProfile: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a bot-profiles/ file name without .json').default('default'),
+    overrides: z
+      .object({ botName: z.string().trim().min(1).max(64).optional(), avatarUrl: z.url().optional() })
+      .strict()
+      .default({}),
+    scheduledStart: isoDateTime,
+    scheduledEnd: isoDateTime.optional(),
+    joinOffsetSec: z.int().min(0).max(3_600).default(60),
+    recording: z.enum(['audio_video', 'audio_only']).default('audio_video'),
+    limits: LimitsSchema.default(LimitsSchema.parse({})),
+    attendees: z.array(AttendeeSchema).max(1_000).default([]),
+    consent: z
+      .object({ chatNotice: z.boolean().default(false), message: z.string().max(500).optional() })
+      .strict()
+      .default({ chatNotice: false }),
+    output: z
+      .object({
+        bucket: z.string().min(3).max(63).optional(),
+        keyPrefix: z.string().max(512).regex(/^[^\\]*$/, 'no backslashes').optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .refine((j) => !j.scheduledEnd || Date.parse(j.scheduledEnd) > Date.parse(j.scheduledStart), {
+    message: 'scheduledEnd must be after scheduledStart',
+    path: ['scheduledEnd'],
+  });
+
+export type MeetingJob = z.output<typeof MeetingJobSchema>;
+export type MeetingJobInput = z.input<typeof MeetingJobSchema>;
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** Parses a job; throws `invalid_job` naming every bad field. */
+export function parseMeetingJob(input: unknown): MeetingJob {
+  const result = MeetingJobSchema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: FieldProblem[] = result.error.issues.flatMap((issue) => {
+    const at = issue.path.map(String);
+    // An unknown key is reported on the key itself, so the producer sees which field to drop.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: [...at, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ field: at.length ? at.join('.') : '(job)', message: issue.message }];
+  });
+  const summary = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
+  throw new MeetcapError('invalid_job', `invalid meeting job: ${summary}`, { fields });
+}
+
+/** The JSON Schema published for producers (docs/meeting-job.schema.json). */
+export function meetingJobJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(MeetingJobSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+}

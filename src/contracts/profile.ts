@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** A named bot set-up in `bot-profiles/<name>.json`. Jobs pick one and may override the name/avatar. */
+export const BotProfileSchema = z
+  .object({
+    botName: z.string().trim().min(1).max(64),
+    avatarUrl: z.url().optional(),
+    /** Pins the platform UI language our text signals are written for. */
+    locale: z.literal('en-US').default('en-US'),
+    viewport: z
+      .object({ width: z.int().min(320).max(1920), height: z.int().min(240).max(1080) })
+      .strict()
+      .default({ width: 1280, height: 720 }),
+    videoBitsPerSecond: z.int().min(100_000).max(8_000_000).default(2_500_000),
+    /** Length of each media chunk the page sends; bounds what a crash can lose. */
+    chunkMs: z.int().min(250).max(10_000).default(1_000),
+  })
+  .strict();
+
+export type BotProfile = z.output<typeof BotProfileSchema>;

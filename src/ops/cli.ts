@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config/index.js';
+import { meetingJobJsonSchema, toMeetcapError } from '../contracts/index.js';
+import { createRootLogger } from '../observability/logger.js';
+import { createOps } from './api.js';
+
+/** Prints a typed error as JSON on stderr and sets a non-zero exit code. */
+function fail(err: unknown): void {
+  const e = toMeetcapError(err);
+  process.stderr.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
+  process.exitCode = 2;
+}
+
+async function readJob(source: string): Promise<unknown> {
+  const text = source === '-' ? await readStdin() : await readFile(source, 'utf8');
+  return JSON.parse(text);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const program = new Command('meetcap')
+  .description('Meeting bots for Zoom, Google Meet and Microsoft Teams: schedule, join, record, upload.')
+  .showHelpAfterError();
+
+program
+  .command('worker')
+  .description('Lease due meetings from the queue and run each as a session process.')
+  .addOption(new Option('--slots <n>', 'concurrent sessions (default: CPU count, or MEETCAP_SLOTS)').argParser(Number))
+  .action(async (opts: { slots?: number }) => {
+    const { runWorkerCli } = await import('./worker-cli.js');
+    await runWorkerCli(opts);
+  });
+
+program
+  .command('session', { hidden: true })
+  .description('Run one meeting (started by a worker over IPC; not for direct use).')
+  .action(async () => {
+    const { sessionMain } = await import('../session/entry.js');
+    await sessionMain();
+  });
+
+program
+  .command('schedule')
+  .description('Validate a MeetingJob (JSON file, or - for stdin) and put it on the queue.')
+  .argument('<job>', 'path to a MeetingJob JSON file, or - to read stdin')
+  .action(async (source: string) => {
+    const ops = createOps(loadConfig());
+    try {
+      process.stdout.write(`${JSON.stringify(await ops.schedule(await readJob(source)), null, 2)}\n`);
+    } catch (err) {
+      fail(err);
+    } finally {
+      await ops.close();
+    }
+  });
+
+program
+  .command('cancel')
+  .description('Remove a scheduled meeting that has not started yet.')
+  .argument('<meetingId>')
+  .action(async (meetingId: string) => {
+    const ops = createOps(loadConfig());
+    try {
+      const result = await ops.cancel(meetingId);
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (result.status !== 'cancelled') process.exitCode = 1;
+    } catch (err) {
+      fail(err);
+    } finally {
+      await ops.close();
+    }
+  });
+
+program
+  .command('sandbox')
+  .description('Serve local imitations of the meeting platforms and their control API (tests, demo).')
+  .addOption(new Option('--https-port <port>', 'port for the platform pages').argParser(Number))
+  .addOption(new Option('--control-port <port>', 'port for the control API').argParser(Number))
+  .action(async (opts: { httpsPort?: number; controlPort?: number }) => {
+    const { runSandboxCli } = await import('../sandbox/index.js');
+    await runSandboxCli({ ...opts, logger: createRootLogger({ level: 'info', name: 'meetcap-sandbox' }) });
+  });
+
+program
+  .command('demo')
+  .description('Sandbox meeting end to end: schedule, lease, join, record ~30 s, leave, print the result.')
+  .action(async () => {
+    const { runDemo } = await import('./demo.js');
+    await runDemo();
+  });
+
+program
+  .command('schema')
+  .description('Print the MeetingJob JSON Schema.')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(meetingJobJsonSchema(), null, 2)}\n`);
+  });
+
+await program.parseAsync(process.argv).catch((err: unknown) => fail(err));

@@ -1,0 +1,19 @@
+import type { PlatformAdapter } from '../platform.js';
+import { clickIfPresent, probePage } from '../page/page-kit.js';
+import { joinMeet } from './join.js';
+import { leaveMeet } from './leave.js';
+import { DISMISS_NOTICE, MEET_PROBE } from './selectors.js';
+import { MEET_HOSTS, parseMeetUrl } from './url.js';
+
+export const meetAdapter: PlatformAdapter = {
+  id: 'meet',
+  parseUrl: parseMeetUrl,
+  allowsNavigationTo: (host) => (MEET_HOSTS as readonly string[]).includes(host),
+  signInHosts: ['accounts.google.com'],
+  join: joinMeet,
+  probe: (page) => probePage(page, MEET_PROBE),
+  async tidy(page, log) {
+    if (await clickIfPresent(page, DISMISS_NOTICE)) log.info('acknowledged an in-call notice');
+  },
+  leave: leaveMeet,
+};

@@ -1,0 +1,78 @@
+import type { ClickTarget, ProbeSpec } from '../page/page-kit.js';
+
+/**
+ * Google Meet, as it looks to an anonymous bot (English UI, forced with `hl=en` and `--lang`).
+ * Sources: ../shared/platforms.md (open-source bots' platform code, Google's docs, Nov 2026).
+ * Meet rotates its short class names (`.Oaajhc`…) between releases, so nothing here uses them:
+ * only aria-labels, data-* attributes, roles and visible texts, several per state.
+ */
+
+/** Dialogs before the name field: first-run permission prompt and account prompts. */
+export const PRE_JOIN_DIALOGS: ClickTarget = {
+  texts: ['Continue without microphone and camera', 'Use without an account', 'Dismiss'],
+};
+
+export const NAME_INPUT = ['input[type="text"][aria-label="Your name"]', 'input[aria-label="Your name"]', 'input[placeholder="Your name"]'];
+
+/** The toggles carry a keyboard hint in some releases ("Turn off microphone (ctrl + d)"), hence ^=. */
+export const MIC_OFF: ClickTarget = { selectors: ['[role="button"][aria-label^="Turn off microphone"]', 'button[aria-label^="Turn off microphone"]'] };
+export const CAMERA_OFF: ClickTarget = { selectors: ['[role="button"][aria-label^="Turn off camera"]', 'button[aria-label^="Turn off camera"]'] };
+
+/** Join texts differ by meeting type: "Ask to join" (knock), "Join now" (open), the rest when signed in elsewhere. */
+export const JOIN_BUTTON: ClickTarget = {
+  texts: ['Ask to join', 'Join now', 'Ask to join anyway', 'Join anyway', 'Join here too', 'Switch here'],
+};
+
+/** Post-admission notices: acknowledge, never the "Leave meeting" alternative. */
+export const DISMISS_NOTICE: ClickTarget = {
+  selectors: ['div[role="dialog"][aria-modal="true"] [data-mdc-dialog-action="ok"]'],
+  texts: ['Got it', 'Continue', 'OK'],
+};
+
+export const LEAVE_BUTTON: ClickTarget = { selectors: ['button[aria-label="Leave call"]', '[role="button"][aria-label="Leave call"]'] };
+export const JUST_LEAVE: ClickTarget = { texts: ['Just leave the meeting', 'Just leave the call'] };
+
+export const MEET_PROBE: ProbeSpec = {
+  outcomes: [
+    // The Google sign-in wall is a redirect off meet.google.com.
+    { reason: 'sign_in_required', phase: 'left', hosts: ['accounts.google.com'], texts: ['Sign in to join', 'You need to sign in'] },
+    { reason: 'captcha_wall', phase: 'left', texts: ['unusual traffic from your computer network'], selectors: ['iframe[src*="recaptcha"]'] },
+    { reason: 'denied_by_host', phase: 'left', texts: ['Someone in the call denied your request to join', 'You can\'t join this call because someone denied your request'] },
+    { reason: 'waiting_room_timeout', phase: 'left', texts: ['No one responded to your request to join the call'] },
+    { reason: 'removed_by_host', phase: 'left', texts: ["You've been removed from the meeting", "You've been removed from the call"] },
+    { reason: 'meeting_ended', phase: 'left', texts: ['Your host ended the meeting for everyone', 'The meeting has ended', 'Call ended'] },
+    { reason: 'join_blocked', phase: 'left', texts: ["You can't join this video call"] },
+    { reason: 'meeting_not_found', phase: 'left', texts: ['Check your meeting code', 'Your meeting code has expired', 'Invalid video call name'] },
+  ],
+  // The lobby also shows the in-call toolbar and a "Leave call" button (the top cause of empty
+  // recordings), so the lobby is recognised by its texts and checked before any in-call signal.
+  waitingRoom: {
+    texts: [
+      'Asking to be let in',
+      "You'll join the call when someone lets you in",
+      'Please wait until a meeting host brings you into the call',
+      "You've been waiting a long time",
+    ],
+  },
+  // Signals that only exist once admitted. The Leave button is deliberately absent.
+  inCall: {
+    selectors: ['[data-participant-id]', '[data-self-name]', 'button[aria-label^="People"]', '[data-avatar-count]', 'button[aria-label*="captions" i]'],
+    minSignals: 2,
+  },
+  prejoin: {
+    selectors: NAME_INPUT,
+    texts: ['Ready to join?', 'Ask to join', 'Join now', "What's your name?"],
+  },
+  dialogs: [
+    { name: 'recording_notice', selectors: ['div[role="dialog"][aria-modal="true"] [data-mdc-dialog-action="ok"]'] },
+    { name: 'recording_notice', texts: ['This video call is being recorded', 'This video call is being transcribed', 'Gemini is taking notes'] },
+  ],
+  tiles: {
+    tile: '[data-participant-id]',
+    idAttribute: 'data-participant-id',
+    name: ['[data-self-name]', 'span.notranslate', '[data-tooltip]'],
+    selfNameAttribute: 'data-self-name',
+    self: ['[data-self-name]'],
+    speakingAttribute: 'data-audio-level',
+  },
+};

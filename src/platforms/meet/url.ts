@@ -1,0 +1,29 @@
+import type { ParsedMeeting } from '../platform.js';
+
+export const MEET_HOSTS = ['meet.google.com'] as const;
+
+/** `abc-defg-hij`, also written without dashes. Workspace nicknames are other lowercase words. */
+const CODE = /^[a-z]{3}-?[a-z]{4}-?[a-z]{3}$/;
+const NICKNAME = /^[a-z0-9][a-z0-9-]{1,58}[a-z0-9]$/;
+/** Paths on meet.google.com that are not joinable meetings. */
+const RESERVED = new Set(['lookup', 'landing', 'new', 'about', 'linkredirect', '_meet', 'calling', 'whiteboard', 'tv']);
+
+export function parseMeetUrl(url: URL): ParsedMeeting | null {
+  if (!(MEET_HOSTS as readonly string[]).includes(url.hostname)) return null;
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (segments.length !== 1) return null;
+  const raw = decodeURIComponent(segments[0] ?? '').toLowerCase();
+  if (RESERVED.has(raw)) return null;
+  let code: string;
+  if (CODE.test(raw)) {
+    const letters = raw.replaceAll('-', '');
+    code = `${letters.slice(0, 3)}-${letters.slice(3, 7)}-${letters.slice(7)}`;
+  } else if (NICKNAME.test(raw)) {
+    code = raw;
+  } else {
+    return null;
+  }
+  // hl=en pins the UI language our text signals are written for; other query keys are dropped.
+  const joinUrl = `https://meet.google.com/${code}?hl=en`;
+  return { platform: 'meet', meetingCode: code, joinUrl, redactedUrl: joinUrl, host: url.hostname };
+}

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ElementHandle, Page } from 'puppeteer-core';
+import type { ReasonCode } from '../../contracts/index.js';
+import type { PageProbe, Phase } from '../platform.js';
+
+/**
+ * Declarative page signals. Each platform describes its pages in `selectors.ts` with these
+ * shapes; one in-page interpreter (page-kit.browser.js) reads them. Texts are matched
+ * case-insensitively with curly quotes and ellipses folded, selectors must be visible to count.
+ */
+export interface Signal {
+  texts?: readonly string[];
+  selectors?: readonly string[];
+}
+
+/** A terminal or blocking page condition. Checked first, in order: put the most specific first. */
+export interface OutcomeSignal extends Signal {
+  reason: ReasonCode;
+  phase: Phase;
+  /** The page navigated to one of these hosts (e.g. a sign-in wall). */
+  hosts?: readonly string[];
+}
+
+export interface TileSpec {
+  tile: string;
+  idAttribute: string;
+  /** Selectors (inside the tile, or the tile itself) whose text or `selfNameAttribute` is the display name. */
+  name: readonly string[];
+  selfNameAttribute?: string;
+  /** Matches the bot's own tile. */
+  self: readonly string[];
+  /** Numeric attribute, non-zero while the participant is speaking. */
+  speakingAttribute: string;
+}
+
+export interface ProbeSpec {
+  outcomes: readonly OutcomeSignal[];
+  waitingRoom: Signal;
+  /** In-call needs at least `minSignals` of these visible: signals that never exist in a lobby. */
+  inCall: { selectors: readonly string[]; minSignals: number };
+  prejoin: Signal;
+  dialogs: ReadonlyArray<Signal & { name: string }>;
+  tiles: TileSpec;
+}
+
+export interface ClickTarget extends Signal {
+  /** CSS for the elements whose text/aria-label is compared with `texts`. */
+  roles?: string;
+}
+
+const KIT_SOURCE = readFileSync(new URL('./page-kit.browser.js', import.meta.url), 'utf8')
+  .trim()
+  .replace(/;$/, '');
+
+function expression(op: string, arg: unknown): string {
+  // JSON is a valid JS literal, so arguments never become code.
+  return `(${KIT_SOURCE})(${JSON.stringify(op)}, ${JSON.stringify(arg ?? null)})`;
+}
+
+export async function probePage(page: Page, spec: ProbeSpec): Promise<PageProbe> {
+  return (await page.evaluate(expression('probe', spec))) as PageProbe;
+}
+
+export async function pageText(page: Page): Promise<string> {
+  return (await page.evaluate(expression('text', null))) as string;
+}
+
+/** The first visible, enabled element matching the target, or null. */
+export async function findElement(page: Page, target: ClickTarget): Promise<ElementHandle<Element> | null> {
+  const handle = await page.evaluateHandle(expression('find', target));
+  const element = handle.asElement() as ElementHandle<Element> | null;
+  if (!element) await handle.dispose();
+  return element;
+}
+
+/** Clicks the target with a real mouse event. Returns false when it is not on the page. */
+export async function clickIfPresent(page: Page, target: ClickTarget): Promise<boolean> {
+  const element = await findElement(page, target);
+  if (!element) return false;
+  try {
+    await element.click();
+    return true;
+  } finally {
+    await element.dispose();
+  }
+}
+
+/** Clicks the target if it shows up within `timeoutMs` (for confirmations that follow a click). */
+export async function clickWhenPresent(page: Page, target: ClickTarget, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  do {
+    if (await clickIfPresent(page, target)) return true;
+    await delay(100);
+  } while (Date.now() < until);
+  return false;
+}

@@ -1,0 +1,55 @@
+import { MeetcapError, type PlatformId } from '../contracts/index.js';
+import { meetAdapter } from './meet/index.js';
+import type { ParsedMeeting, PlatformAdapter } from './platform.js';
+import { parseTeamsUrl } from './teams/url.js';
+import { parseZoomUrl } from './zoom/url.js';
+
+type UrlParser = (url: URL) => ParsedMeeting | null;
+
+/** Every platform's link parser. Zoom and Teams links are recognised before their adapters exist. */
+const PARSERS: Record<PlatformId, UrlParser> = {
+  meet: meetAdapter.parseUrl,
+  zoom: parseZoomUrl,
+  teams: parseTeamsUrl,
+};
+
+/** Platforms this build can join. */
+const ADAPTERS: Partial<Record<PlatformId, PlatformAdapter>> = { meet: meetAdapter };
+
+/**
+ * Parses a meeting link. Only plain https links on a known meeting host pass: no credentials,
+ * no custom port, exact host match (so `meet.google.com@evil.com` and `zoom.us.evil.com` fail).
+ */
+export function parseMeetingUrl(raw: string, expected?: PlatformId): ParsedMeeting {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new MeetcapError('url_not_allowed', 'meetingUrl is not a valid URL', { field: 'meetingUrl' });
+  }
+  const refuse = (why: string): never => {
+    throw new MeetcapError('url_not_allowed', `meetingUrl ${why}`, { field: 'meetingUrl', host: url.hostname });
+  };
+  if (url.protocol !== 'https:') refuse(`must use https (got ${url.protocol.replace(':', '')})`);
+  if (url.username || url.password) refuse('must not contain credentials');
+  if (url.port) refuse('must not name a port');
+  for (const [platform, parse] of Object.entries(PARSERS) as Array<[PlatformId, UrlParser]>) {
+    const meeting = parse(url);
+    if (!meeting) continue;
+    if (expected && expected !== platform) refuse(`is a ${platform} link but the job says platform ${expected}`);
+    return meeting;
+  }
+  return refuse(`is not a joinable Zoom, Google Meet or Microsoft Teams meeting link (host ${url.hostname})`);
+}
+
+export function adapterFor(platform: PlatformId): PlatformAdapter {
+  const adapter = ADAPTERS[platform];
+  if (!adapter) throw new MeetcapError('platform_unsupported', `joining ${platform} meetings is not available in this build`, { platform });
+  return adapter;
+}
+
+/** The parsed meeting plus the adapter that joins it. */
+export function resolvePlatform(raw: string, expected?: PlatformId): { meeting: ParsedMeeting; adapter: PlatformAdapter } {
+  const meeting = parseMeetingUrl(raw, expected);
+  return { meeting, adapter: adapterFor(meeting.platform) };
+}

@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Config } from '../config/index.js';
+import type { MeetingJob } from '../contracts/index.js';
+
+export const QUEUE_NAME = 'meetings';
+
+/**
+ * BullMQ job id for a meeting. Derived, not the raw meetingId: BullMQ refuses ':' in custom ids
+ * and meeting ids come from other systems. Same meetingId, same job: that is the idempotency key.
+ */
+export function jobIdFor(meetingId: string): string {
+  return `mtg-${createHash('sha256').update(meetingId).digest('hex').slice(0, 40)}`;
+}
+
+export function redisConnection(config: Config): Redis {
+  // BullMQ workers need maxRetriesPerRequest: null so blocking commands survive reconnects.
+  return new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+export type MeetingQueue = Queue<MeetingJob, unknown, string>;
+
+export function openQueue(config: Config, connection: Redis): MeetingQueue {
+  return new Queue<MeetingJob, unknown, string>(QUEUE_NAME, { connection, prefix: config.queuePrefix });
+}

@@ -1,0 +1,105 @@
+import type { Config } from '../config/index.js';
+import { loadBotProfile } from '../config/profiles.js';
+import { MeetcapError, parseMeetingJob, type MeetingJob } from '../contracts/index.js';
+import { resolvePlatform } from '../platforms/resolve.js';
+import { jobIdFor, type MeetingQueue } from './queue.js';
+
+export type ScheduleStatus = 'scheduled' | 'updated' | 'already_running' | 'already_finished';
+
+export interface ScheduleResult {
+  meetingId: string;
+  jobId: string;
+  status: ScheduleStatus;
+  /** When a worker will lease it (scheduledStart − joinOffsetSec, or now if that has passed). */
+  runAt: string;
+  platform: MeetingJob['platform'];
+}
+
+const KEEP_COMPLETED_SEC = 7 * 24 * 3600;
+const KEEP_FAILED_SEC = 30 * 24 * 3600;
+
+/**
+ * Validates a job completely before anything touches Redis, then enqueues it delayed until
+ * its join time. Scheduling the same meetingId again updates the waiting job; it never creates
+ * a second bot, and a meeting that already ran is not run again.
+ */
+export async function scheduleMeeting(
+  queue: MeetingQueue,
+  config: Config,
+  input: unknown,
+  now: number = Date.now(),
+): Promise<ScheduleResult> {
+  const job = await validateForSchedule(config, input);
+  const jobId = jobIdFor(job.meetingId);
+  const runAtMs = Date.parse(job.scheduledStart) - job.joinOffsetSec * 1000;
+  const delay = Math.max(0, runAtMs - now);
+  const result = (status: ScheduleStatus): ScheduleResult => ({
+    meetingId: job.meetingId,
+    jobId,
+    status,
+    runAt: new Date(Math.max(runAtMs, now)).toISOString(),
+    platform: job.platform,
+  });
+
+  const existing = await queue.getJob(jobId);
+  if (existing) {
+    const state = await existing.getState();
+    if (state === 'active') return result('already_running');
+    if (state === 'completed' || state === 'failed') return result('already_finished');
+    if (state === 'delayed' || state === 'waiting' || state === 'prioritized') {
+      await existing.updateData(job);
+      if (state === 'delayed') await existing.changeDelay(delay);
+      else if (delay > 0) {
+        // A waiting job cannot be delayed again in place; replace it (it is not leased yet).
+        await existing.remove();
+        await add(queue, job, jobId, delay);
+      }
+      return result('updated');
+    }
+  }
+  await add(queue, job, jobId, delay);
+  return result('scheduled');
+}
+
+async function add(queue: MeetingQueue, job: MeetingJob, jobId: string, delay: number): Promise<void> {
+  await queue.add('meeting', job, {
+    jobId,
+    delay,
+    attempts: 1,
+    removeOnComplete: { age: KEEP_COMPLETED_SEC },
+    removeOnFail: { age: KEEP_FAILED_SEC },
+  });
+}
+
+/** Everything `schedule` checks, without queueing: schema, policy floor, URL, platform, bot profile. */
+export async function validateForSchedule(config: Config, input: unknown): Promise<MeetingJob> {
+  const job = parseMeetingJob(input);
+  if (job.limits.minDurationSec < config.minDurationFloorSec) {
+    throw new MeetcapError(
+      'invalid_job',
+      `invalid meeting job: limits.minDurationSec: must be at least ${config.minDurationFloorSec} (the policy minimum)`,
+      { fields: [{ field: 'limits.minDurationSec', message: `must be at least ${config.minDurationFloorSec}` }] },
+    );
+  }
+  const { meeting } = resolvePlatform(job.meetingUrl, job.platform);
+  await loadBotProfile(config.profilesDir, job.botProfile);
+  return { ...job, platform: meeting.platform };
+}
+
+export type CancelStatus = 'cancelled' | 'not_found' | 'running' | 'already_finished';
+
+/** Removes a meeting that has not started. A running session is left to `kill` (operators). */
+export async function cancelMeeting(queue: MeetingQueue, meetingId: string): Promise<{ meetingId: string; status: CancelStatus }> {
+  const job = await queue.getJob(jobIdFor(meetingId));
+  if (!job) return { meetingId, status: 'not_found' };
+  const state = await job.getState();
+  if (state === 'active') return { meetingId, status: 'running' };
+  if (state === 'completed' || state === 'failed') return { meetingId, status: 'already_finished' };
+  try {
+    await job.remove();
+  } catch {
+    // A worker leased it between the state read and the removal.
+    return { meetingId, status: 'running' };
+  }
+  return { meetingId, status: 'cancelled' };
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import { REASONS, type MeetingJob, type SessionEventMap, type SessionOutcome } from '../contracts/index.js';
+import { launchSession, type RunningSession } from './launcher.js';
+import { QUEUE_NAME, redisConnection } from './queue.js';
+
+export interface WorkerOptions {
+  config: Config;
+  log: Logger;
+  /** Extra environment for session processes (tests pass storage and sandbox settings). */
+  sessionEnv?: NodeJS.ProcessEnv;
+  /** Where session log lines go; defaults to this process's stdout (the fleet's collector). */
+  onLogLine?: (line: string) => void;
+}
+
+export interface MeetcapWorker {
+  /** Typed lifecycle events of every session this worker runs. */
+  readonly events: TypedEmitter<SessionEventMap>;
+  readonly sessions: ReadonlyMap<string, RunningSession>;
+  /** Stops leasing, asks running sessions to finish, waits for them. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface TypedEmitter<M> {
+  on<K extends keyof M & string>(event: K, listener: (data: M[K]) => void): this;
+  off<K extends keyof M & string>(event: K, listener: (data: M[K]) => void): this;
+  emit<K extends keyof M & string>(event: K, data: M[K]): boolean;
+}
+
+/** Leases due meetings (up to `config.slots` at once) and runs each as a session child process. */
+export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
+  const { config, log } = opts;
+  const events = new EventEmitter() as unknown as TypedEmitter<SessionEventMap>;
+  const sessions = new Map<string, RunningSession>();
+  const connection = redisConnection(config);
+  const writeLine = opts.onLogLine ?? ((line: string) => process.stdout.write(`${line}\n`));
+
+  const worker = new Worker<MeetingJob, SessionOutcome, string>(
+    QUEUE_NAME,
+    async (job) => {
+      const sessionId = `ses_${randomUUID()}`;
+      const slog = log.child({ sessionId, meetingId: job.data.meetingId });
+      slog.info({ jobId: job.id }, 'leased meeting; starting session');
+      const session = launchSession({
+        sessionId,
+        job: job.data,
+        log: slog,
+        env: opts.sessionEnv,
+        onEvent: (event) => events.emit(event.type, event.data as never),
+        onLogLine: writeLine,
+        stopGraceMs: config.sessionStopGraceSec * 1000,
+      });
+      sessions.set(sessionId, session);
+      try {
+        const outcome = await session.outcome;
+        slog.info({ state: outcome.state, reason: outcome.reason }, 'session finished');
+        if (outcome.state !== 'failed') return outcome;
+        const reason = outcome.reason ?? 'internal_error';
+        const message = `${reason}: ${outcome.error?.message ?? REASONS[reason].summary}`;
+        throw REASONS[reason].retryable ? new Error(message) : new UnrecoverableError(message);
+      } finally {
+        sessions.delete(sessionId);
+      }
+    },
+    {
+      connection,
+      prefix: config.queuePrefix,
+      concurrency: config.slots,
+      // Renewed every lockDuration/2 by this (media-free) process for as long as the session runs.
+      lockDuration: 60_000,
+      maxStalledCount: 1,
+    },
+  );
+  worker.on('error', (err) => log.error({ err }, 'worker error'));
+  await worker.waitUntilReady();
+  log.info({ slots: config.slots, prefix: config.queuePrefix }, 'worker ready');
+
+  let closing: Promise<void> | undefined;
+  return {
+    events,
+    sessions,
+    close() {
+      closing ??= (async () => {
+        for (const s of sessions.values()) s.stop('worker_draining');
+        await worker.close();
+        await connection.quit().catch(() => undefined);
+      })();
+      return closing;
+    },
+  };
+}

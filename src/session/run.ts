@@ -1,0 +1,189 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import { loadBotProfile } from '../config/profiles.js';
+import {
+  MeetcapError,
+  toMeetcapError,
+  type MeetingJob,
+  type ReasonCode,
+  type SessionEvent,
+  type SessionOutcome,
+} from '../contracts/index.js';
+import type { Storage } from '../media/storage/storage.js';
+import type { PlatformAdapter } from '../platforms/platform.js';
+import { resolvePlatform } from '../platforms/resolve.js';
+import { guardNavigation, launchBrowser } from './browser.js';
+import { CleanupStack } from './cleanup.js';
+import type { Clock } from './clock.js';
+import { SessionMachine } from './machine.js';
+import { buildManifest } from './manifest.js';
+import { monitorCall, waitForAdmission, type CallContext } from './monitor.js';
+import { ParticipantTracker } from './participants.js';
+import { startRecording, type ActiveRecording, type FinishedRecording } from './recording.js';
+
+export interface SessionDeps {
+  config: Config;
+  storage: Storage;
+  clock: Clock;
+  log: Logger;
+  emit: (event: SessionEvent) => void;
+  /** Aborted when an operator or the worker asks the session to stop. */
+  stop: AbortSignal;
+}
+
+/**
+ * One meeting, start to finish: launch → join → wait → record → leave → finalize. Every path,
+ * including crashes of the page or the browser, ends in exactly one outcome event.
+ */
+export async function runSession(job: MeetingJob, sessionId: string, deps: SessionDeps): Promise<SessionOutcome> {
+  const { log, clock } = deps;
+  const ids = { meetingId: job.meetingId, sessionId };
+  const machine = new SessionMachine(ids, deps.emit, clock, log);
+  const cleanup = new CleanupStack(log);
+  const participants = new ParticipantTracker(clock, (list) =>
+    deps.emit({ type: 'participants', data: { ...ids, participants: list } }),
+  );
+  let recording: ActiveRecording | undefined;
+  let endReason: ReasonCode | undefined;
+  let failure: MeetcapError | undefined;
+  let finished: FinishedRecording | undefined;
+
+  try {
+    const { meeting, adapter } = resolvePlatform(job.meetingUrl, job.platform);
+    machine.platform = meeting.platform;
+    const profile = await loadBotProfile(deps.config.profilesDir, job.botProfile);
+    log.info({ platform: meeting.platform, url: meeting.redactedUrl, botProfile: job.botProfile }, 'session starting');
+
+    machine.to('launching');
+    const browser = await launchBrowser(deps.config, profile, `https://${meeting.host}`, log);
+    cleanup.defer('browser', browser.close);
+    const blocked = blockedNavigations(adapter);
+    await guardNavigation(browser.page, (host) => adapter.allowsNavigationTo(host), blocked.record);
+
+    const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: deps.stop, blocked: blocked.reason, participants };
+    recording = await joinAndRecord(ctx, machine, { meeting, profile, storage: deps.storage, sessionId, cleanup });
+    endReason = await monitorCall(ctx, recording.startedAt);
+    machine.to('leaving', endReason);
+    await adapter.leave(browser.page, log).catch((err: unknown) => log.warn({ err }, 'leave failed'));
+  } catch (err) {
+    failure = toMeetcapError(err);
+    log.warn({ code: failure.code, err: failure.message }, 'session stopping on error');
+    if (!recording && machine.can('leaving') && failure.code !== 'browser_crashed') machine.to('leaving', failure.code);
+  }
+
+  try {
+    if (recording) finished = await recording.stop();
+  } catch (err) {
+    failure ??= toMeetcapError(err, 'capture_failed');
+  }
+  await cleanup.closeAll();
+  return finalize({ job, sessionId, deps, machine, participants, finished, endReason, failure });
+}
+
+interface JoinContext {
+  meeting: import('../platforms/platform.js').ParsedMeeting;
+  profile: import('../contracts/index.js').BotProfile;
+  storage: Storage;
+  sessionId: string;
+  cleanup: CleanupStack;
+}
+
+async function joinAndRecord(ctx: CallContext, machine: SessionMachine, j: JoinContext): Promise<ActiveRecording> {
+  const { page, adapter, job, log } = ctx;
+  const botName = job.overrides.botName ?? j.profile.botName;
+  const prepared = await startRecording.prepare(page, log);
+  j.cleanup.defer('capture', prepared.close);
+
+  machine.to('joining');
+  const joinDeadline = ctx.clock.now() + job.limits.joinTimeoutSec * 1000;
+  await adapter.join(page, {
+    botName,
+    passcode: job.passcode ?? j.meeting.passcodeInUrl,
+    meeting: j.meeting,
+    log,
+    deadline: joinDeadline,
+  });
+  await waitForAdmission(ctx, () => machine.to('waiting_room'));
+  machine.to('in_call');
+
+  const recording = await prepared.start({
+    job,
+    sessionId: j.sessionId,
+    storage: j.storage,
+    profile: j.profile,
+  });
+  machine.to('recording');
+  await adapter.tidy(page, log).catch((err: unknown) => log.warn({ err }, 'tidy failed'));
+  return recording;
+}
+
+/** Remembers the first top-level navigation the guard blocked and what it means. */
+function blockedNavigations(adapter: PlatformAdapter): { record: (host: string) => void; reason: () => ReasonCode | null } {
+  let reason: ReasonCode | null = null;
+  return {
+    record: (host) => {
+      reason ??= adapter.signInHosts.includes(host) ? 'sign_in_required' : 'url_not_allowed';
+    },
+    reason: () => reason,
+  };
+}
+
+interface FinalizeInput {
+  job: MeetingJob;
+  sessionId: string;
+  deps: SessionDeps;
+  machine: SessionMachine;
+  participants: ParticipantTracker;
+  finished?: FinishedRecording;
+  endReason?: ReasonCode;
+  failure?: MeetcapError;
+}
+
+/**
+ * Keeps or discards the recording and writes the manifest. A recording that reached the minimum
+ * is kept whatever ended the session (a crash mid-call keeps what was captured); a shorter one
+ * leaves nothing in storage. A session that never recorded stores nothing either.
+ */
+async function finalize(f: FinalizeInput): Promise<SessionOutcome> {
+  const { machine, finished, job, deps } = f;
+  const ids = { meetingId: job.meetingId, sessionId: f.sessionId };
+  if (machine.can('finalizing')) machine.to('finalizing');
+  const reason = f.failure?.code ?? f.endReason;
+  let outcome: SessionOutcome;
+  if (!finished) {
+    machine.to('failed', reason ?? 'internal_error', f.failure?.message);
+    outcome = { ...ids, state: 'failed', reason: reason ?? 'internal_error', ...(f.failure ? { error: f.failure.toJSON() } : {}) };
+  } else if (finished.durationSec < job.limits.minDurationSec) {
+    await finished.discard();
+    machine.to('discarded', 'below_minimum_duration');
+    outcome = { ...ids, state: 'discarded', reason: 'below_minimum_duration' };
+  } else {
+    outcome = await keep(f, finished, reason);
+  }
+  deps.emit({ type: 'outcome', data: outcome });
+  return outcome;
+}
+
+async function keep(f: FinalizeInput, finished: FinishedRecording, reason: ReasonCode | undefined): Promise<SessionOutcome> {
+  const { machine, job, deps } = f;
+  const ids = { meetingId: job.meetingId, sessionId: f.sessionId };
+  try {
+    const media = await finished.keep();
+    const outcome = { state: 'done' as const, ...(reason ? { reason } : {}) };
+    const manifest = buildManifest({ job, sessionId: f.sessionId, machine, participants: f.participants.list(), finished, media, outcome });
+    const stored = await deps.storage.putObject(finished.manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
+    machine.to('done', reason);
+    return {
+      ...ids,
+      state: 'done',
+      ...(reason ? { reason } : {}),
+      recording: { ...manifest.recording, objects: [media], manifest: stored },
+      manifestUri: stored.uri,
+    };
+  } catch (err) {
+    const e = toMeetcapError(err, 'upload_failed');
+    deps.log.error({ code: e.code, err: e.message }, 'could not store the recording');
+    if (machine.can('failed')) machine.to('failed', e.code, e.message);
+    return { ...ids, state: 'failed', reason: e.code, error: e.toJSON() };
+  }
+}

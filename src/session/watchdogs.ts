@@ -1,0 +1,66 @@
+import type { ReasonCode } from '../contracts/index.js';
+import type { Clock } from './clock.js';
+
+/**
+ * Small, independent checks, each owning one rule, each reading time from an injected clock.
+ * The session calls `check()` on every probe; the first rule that trips names the reason.
+ */
+export interface Watchdog {
+  readonly name: string;
+  check(): ReasonCode | null;
+}
+
+/** Gives up waiting in a lobby or waiting room after `limitSec`. */
+export function waitingRoomWatchdog(clock: Clock, enteredAt: number, limitSec: number): Watchdog {
+  return {
+    name: 'waiting_room',
+    check: () => (clock.now() - enteredAt >= limitSec * 1000 ? 'waiting_room_timeout' : null),
+  };
+}
+
+/** Stops at the maximum recorded length; the caller keeps what was recorded. */
+export function maxDurationWatchdog(clock: Clock, recordingStartedAt: number, maxSec: number): Watchdog {
+  return {
+    name: 'max_duration',
+    check: () => (clock.now() - recordingStartedAt >= maxSec * 1000 ? 'max_duration_reached' : null),
+  };
+}
+
+/**
+ * Leaves once the bot has been alone for `limitSec`. Alone-time starts at admission when nobody
+ * is there, and resets whenever anyone is seen, so a late first participant is waited for.
+ */
+export class AloneWatchdog implements Watchdog {
+  readonly name = 'everyone_left';
+  private aloneSince: number | null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly limitSec: number,
+  ) {
+    this.aloneSince = clock.now();
+  }
+
+  observe(othersPresent: number): void {
+    if (othersPresent > 0) this.aloneSince = null;
+    else this.aloneSince ??= this.clock.now();
+  }
+
+  check(): ReasonCode | null {
+    if (this.aloneSince === null) return null;
+    return this.clock.now() - this.aloneSince >= this.limitSec * 1000 ? 'everyone_left' : null;
+  }
+}
+
+export function firstTripped(watchdogs: readonly Watchdog[]): ReasonCode | null {
+  for (const w of watchdogs) {
+    const reason = w.check();
+    if (reason) return reason;
+  }
+  return null;
+}
+
+/** The minimum-duration rule: a recording shorter than the minimum is not kept. */
+export function keepRecording(recordedSec: number, minimumSec: number): boolean {
+  return recordedSec >= minimumSec;
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { MeetcapError, REASONS, REASON_CODES, canTransition, meetingJobJsonSchema, parseMeetingJob } from '../../src/contracts/index.js';
+
+const valid = { meetingId: 'crm-42', tenantId: 'acme', meetingUrl: 'https://meet.google.com/abc-defg-hij', scheduledStart: '2026-11-21T10:00:00Z' };
+
+function fieldsOf(input: unknown): string[] {
+  try {
+    parseMeetingJob(input);
+  } catch (err) {
+    const e = err as MeetcapError;
+    expect(e.code).toBe('invalid_job');
+    return (e.details.fields as Array<{ field: string }>).map((f) => f.field).sort();
+  }
+  throw new Error('accepted');
+}
+
+describe('MeetingJob', () => {
+  it('fills defaults: 120 s minimum, 10 h maximum, default profile, audio+video', () => {
+    const job = parseMeetingJob(valid);
+    expect(job.limits).toMatchObject({ minDurationSec: 120, maxDurationSec: 36_000 });
+    expect(job).toMatchObject({ botProfile: 'default', recording: 'audio_video', source: 'bot', joinOffsetSec: 60 });
+  });
+
+  it('names every bad field, including unknown ones', () => {
+    expect(
+      fieldsOf({ ...valid, meetingId: '', scheduledStart: 'tomorrow', recording: 'video', limits: { maxDurationSec: 40_000 }, colour: 'red' }),
+    ).toEqual(['colour', 'limits.maxDurationSec', 'meetingId', 'recording', 'scheduledStart']);
+  });
+
+  it('refuses inconsistent limits and times', () => {
+    expect(fieldsOf({ ...valid, limits: { minDurationSec: 600, maxDurationSec: 300 } })).toEqual(['limits.minDurationSec']);
+    expect(fieldsOf({ ...valid, scheduledEnd: '2026-11-21T09:00:00Z' })).toEqual(['scheduledEnd']);
+  });
+
+  it('publishes a JSON Schema that matches the committed file', () => {
+    const committed = JSON.parse(readFileSync(new URL('../../docs/meeting-job.schema.json', import.meta.url), 'utf8'));
+    expect(committed).toEqual(meetingJobJsonSchema());
+  });
+});
+
+describe('error catalogue', () => {
+  it('documents every reason code in docs/errors.md', () => {
+    const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+    const missing = REASON_CODES.filter((code) => !doc.includes(`\`${code}\``));
+    expect(missing).toEqual([]);
+    for (const code of REASON_CODES) expect(['meeting', 'configuration', 'platform', 'us']).toContain(REASONS[code].fault);
+  });
+
+  it('allows only forward moves through the session states', () => {
+    expect(canTransition('waiting_room', 'in_call')).toBe(true);
+    expect(canTransition('recording', 'paused')).toBe(true);
+    expect(canTransition('joining', 'recording')).toBe(false); // never record without being in the call
+    expect(canTransition('done', 'recording')).toBe(false);
+  });
+});

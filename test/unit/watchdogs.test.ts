@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { AloneWatchdog, firstTripped, keepRecording, maxDurationWatchdog, waitingRoomWatchdog } from '../../src/session/watchdogs.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+describe('watchdogs', () => {
+  it('waiting room gives up exactly at its limit', () => {
+    const clock = new FakeClock();
+    const w = waitingRoomWatchdog(clock, clock.now(), 900);
+    clock.advance(899_999);
+    expect(w.check()).toBeNull();
+    clock.advance(1);
+    expect(w.check()).toBe('waiting_room_timeout');
+  });
+
+  it('max duration trips at the maximum recorded length (10 h default)', () => {
+    const clock = new FakeClock();
+    const w = maxDurationWatchdog(clock, clock.now(), 36_000);
+    clock.advance(36_000_000 - 1);
+    expect(w.check()).toBeNull();
+    clock.advance(1);
+    expect(w.check()).toBe('max_duration_reached');
+  });
+
+  it('alone timer starts at admission, resets when someone is seen, trips after the limit', () => {
+    const clock = new FakeClock();
+    const alone = new AloneWatchdog(clock, 60);
+    clock.advance(59_000);
+    alone.observe(1); // the first participant arrives just in time
+    clock.advance(120_000);
+    expect(alone.check()).toBeNull();
+    alone.observe(0);
+    clock.advance(59_999);
+    expect(alone.check()).toBeNull();
+    clock.advance(1);
+    expect(alone.check()).toBe('everyone_left');
+  });
+
+  it('reports the first rule that trips', () => {
+    const clock = new FakeClock();
+    const alone = new AloneWatchdog(clock, 10);
+    const max = maxDurationWatchdog(clock, clock.now(), 10);
+    clock.advance(10_000);
+    expect(firstTripped([max, alone])).toBe('max_duration_reached');
+  });
+
+  it('keeps a recording only at or above the minimum', () => {
+    expect(keepRecording(119.9, 120)).toBe(false);
+    expect(keepRecording(120, 120)).toBe(true);
+  });
+});
