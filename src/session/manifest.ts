@@ -39,6 +39,7 @@ export function buildManifest(input: {
   finished: FinishedRecording;
   media: StoredObjectInfo;
   outcome: { state: TerminalState; reason?: ReasonCode };
+  redactedUrl: string;
 }): Manifest {
   const { job, machine, finished } = input;
   const inCallAt = machine.enteredAt('in_call');
@@ -49,7 +50,7 @@ export function buildManifest(input: {
     sessionId: input.sessionId,
     tenantId: job.tenantId,
     platform: machine.platform,
-    job: redactJob(job, finished.redactedUrl),
+    job: redactJob(job, input.redactedUrl),
     timeline: [...machine.timeline],
     inCall: {
       start: inCallAt ? new Date(inCallAt).toISOString() : null,

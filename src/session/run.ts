@@ -2,15 +2,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { loadBotProfile } from '../config/profiles.js';
 import {
-  MeetcapError,
   toMeetcapError,
+  type MeetcapError,
   type MeetingJob,
   type ReasonCode,
   type SessionEvent,
   type SessionOutcome,
 } from '../contracts/index.js';
 import type { Storage } from '../media/storage/storage.js';
-import type { PlatformAdapter } from '../platforms/platform.js';
+import type { ParsedMeeting, PlatformAdapter } from '../platforms/platform.js';
 import { resolvePlatform } from '../platforms/resolve.js';
 import { guardNavigation, launchBrowser } from './browser.js';
 import { CleanupStack } from './cleanup.js';
@@ -19,7 +19,7 @@ import { SessionMachine } from './machine.js';
 import { buildManifest } from './manifest.js';
 import { monitorCall, waitForAdmission, type CallContext } from './monitor.js';
 import { ParticipantTracker } from './participants.js';
-import { startRecording, type ActiveRecording, type FinishedRecording } from './recording.js';
+import { SessionRecording, type FinishedRecording } from './recording.js';
 
 export interface SessionDeps {
   config: Config;
@@ -43,14 +43,18 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   const participants = new ParticipantTracker(clock, (list) =>
     deps.emit({ type: 'participants', data: { ...ids, participants: list } }),
   );
-  let recording: ActiveRecording | undefined;
+  // A capture failure mid-call stops the session like an operator would, keeping what was recorded.
+  const stop = new AbortController();
+  deps.stop.addEventListener('abort', () => stop.abort(), { once: true });
+  let recording: SessionRecording | undefined;
   let endReason: ReasonCode | undefined;
   let failure: MeetcapError | undefined;
-  let finished: FinishedRecording | undefined;
+  let redactedUrl = '[not a meeting link]';
 
   try {
     const { meeting, adapter } = resolvePlatform(job.meetingUrl, job.platform);
     machine.platform = meeting.platform;
+    redactedUrl = meeting.redactedUrl;
     const profile = await loadBotProfile(deps.config.profilesDir, job.botProfile);
     log.info({ platform: meeting.platform, url: meeting.redactedUrl, botProfile: job.botProfile }, 'session starting');
 
@@ -59,62 +63,52 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     cleanup.defer('browser', browser.close);
     const blocked = blockedNavigations(adapter);
     await guardNavigation(browser.page, (host) => adapter.allowsNavigationTo(host), blocked.record);
+    recording = new SessionRecording(browser.page, job, sessionId, { storage: deps.storage, log, profile, ffmpegPath: deps.config.ffmpegPath });
+    cleanup.defer('capture', () => recording?.close());
+    await recording.install();
 
-    const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: deps.stop, blocked: blocked.reason, participants };
-    recording = await joinAndRecord(ctx, machine, { meeting, profile, storage: deps.storage, sessionId, cleanup });
-    endReason = await monitorCall(ctx, recording.startedAt);
+    const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: stop.signal, blocked: blocked.reason, participants };
+    await join(ctx, machine, meeting, job.overrides.botName ?? profile.botName);
+    const startedAt = await recording.start();
+    machine.to('recording');
+    void recording.failure.then((err) => {
+      failure ??= err;
+      stop.abort();
+    });
+    await adapter.tidy(browser.page, log).catch((err: unknown) => log.warn({ err }, 'tidy failed'));
+    endReason = await monitorCall(ctx, startedAt);
+    if (failure) throw failure;
     machine.to('leaving', endReason);
     await adapter.leave(browser.page, log).catch((err: unknown) => log.warn({ err }, 'leave failed'));
   } catch (err) {
-    failure = toMeetcapError(err);
+    failure = toMeetcapError(failure ?? err);
     log.warn({ code: failure.code, err: failure.message }, 'session stopping on error');
-    if (!recording && machine.can('leaving') && failure.code !== 'browser_crashed') machine.to('leaving', failure.code);
+    if (machine.can('leaving')) machine.to('leaving', failure.code);
   }
 
+  let finished: FinishedRecording | undefined;
   try {
-    if (recording) finished = await recording.stop();
+    if (recording?.started) finished = await recording.stop();
   } catch (err) {
     failure ??= toMeetcapError(err, 'capture_failed');
   }
+  const outcome = await finalize({ job, sessionId, deps, machine, participants, finished, endReason, failure, redactedUrl });
   await cleanup.closeAll();
-  return finalize({ job, sessionId, deps, machine, participants, finished, endReason, failure });
+  deps.emit({ type: 'outcome', data: outcome });
+  return outcome;
 }
 
-interface JoinContext {
-  meeting: import('../platforms/platform.js').ParsedMeeting;
-  profile: import('../contracts/index.js').BotProfile;
-  storage: Storage;
-  sessionId: string;
-  cleanup: CleanupStack;
-}
-
-async function joinAndRecord(ctx: CallContext, machine: SessionMachine, j: JoinContext): Promise<ActiveRecording> {
-  const { page, adapter, job, log } = ctx;
-  const botName = job.overrides.botName ?? j.profile.botName;
-  const prepared = await startRecording.prepare(page, log);
-  j.cleanup.defer('capture', prepared.close);
-
+async function join(ctx: CallContext, machine: SessionMachine, meeting: ParsedMeeting, botName: string): Promise<void> {
   machine.to('joining');
-  const joinDeadline = ctx.clock.now() + job.limits.joinTimeoutSec * 1000;
-  await adapter.join(page, {
+  await ctx.adapter.join(ctx.page, {
     botName,
-    passcode: job.passcode ?? j.meeting.passcodeInUrl,
-    meeting: j.meeting,
-    log,
-    deadline: joinDeadline,
+    passcode: ctx.job.passcode ?? meeting.passcodeInUrl,
+    meeting,
+    log: ctx.log,
+    deadline: ctx.clock.now() + ctx.job.limits.joinTimeoutSec * 1000,
   });
   await waitForAdmission(ctx, () => machine.to('waiting_room'));
   machine.to('in_call');
-
-  const recording = await prepared.start({
-    job,
-    sessionId: j.sessionId,
-    storage: j.storage,
-    profile: j.profile,
-  });
-  machine.to('recording');
-  await adapter.tidy(page, log).catch((err: unknown) => log.warn({ err }, 'tidy failed'));
-  return recording;
 }
 
 /** Remembers the first top-level navigation the guard blocked and what it means. */
@@ -137,6 +131,7 @@ interface FinalizeInput {
   finished?: FinishedRecording;
   endReason?: ReasonCode;
   failure?: MeetcapError;
+  redactedUrl: string;
 }
 
 /**
@@ -160,7 +155,6 @@ async function finalize(f: FinalizeInput): Promise<SessionOutcome> {
   } else {
     outcome = await keep(f, finished, reason);
   }
-  deps.emit({ type: 'outcome', data: outcome });
   return outcome;
 }
 
@@ -170,7 +164,16 @@ async function keep(f: FinalizeInput, finished: FinishedRecording, reason: Reaso
   try {
     const media = await finished.keep();
     const outcome = { state: 'done' as const, ...(reason ? { reason } : {}) };
-    const manifest = buildManifest({ job, sessionId: f.sessionId, machine, participants: f.participants.list(), finished, media, outcome });
+    const manifest = buildManifest({
+      job,
+      sessionId: f.sessionId,
+      machine,
+      participants: f.participants.list(),
+      finished,
+      media,
+      outcome,
+      redactedUrl: f.redactedUrl,
+    });
     const stored = await deps.storage.putObject(finished.manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
     machine.to('done', reason);
     return {

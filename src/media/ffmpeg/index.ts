@@ -1,0 +1,4 @@
+export * from './args.js';
+export * from './progress.js';
+export * from './process.js';
+export * from './probe.js';

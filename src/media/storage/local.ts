@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { StoredObjectInfo } from '../../contracts/events.js';
+import { MeetcapError, toMeetcapError } from '../../contracts/errors.js';
+import { ByteCounter } from './counting.js';
+import { validateKey } from './keys.js';
+import type { Storage, StreamedUpload } from './storage.js';
+
+export interface LocalStorageConfig {
+  dir: string;
+}
+
+/** A directory. Objects are written to a uniquely named partial file and renamed into place. */
+export class LocalStorage implements Storage {
+  readonly kind = 'local' as const;
+  readonly root: string;
+
+  constructor(config: LocalStorageConfig) {
+    this.root = path.resolve(config.dir);
+  }
+
+  uriFor(key: string): string {
+    return this.pathFor(key);
+  }
+
+  startUpload(key: string, contentType: string, body: Readable): StreamedUpload {
+    return new LocalUpload(this.pathFor(key), { key, uri: this.pathFor(key), contentType }, body);
+  }
+
+  async putObject(key: string, body: string | Buffer, contentType: string): Promise<StoredObjectInfo> {
+    const target = this.pathFor(key);
+    const partial = partialPathFor(target);
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(partial, body);
+      await rename(partial, target);
+      const { size } = await stat(target);
+      return { key, uri: target, size, contentType };
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw toMeetcapError(err, 'upload_failed');
+    }
+  }
+
+  private pathFor(key: string): string {
+    const target = path.resolve(this.root, validateKey(key));
+    // Belt and braces on top of validateKey: whatever the key, we never write outside root.
+    if (!target.startsWith(this.root + path.sep)) {
+      throw new MeetcapError('upload_failed', 'storage key escapes the recordings directory', { key });
+    }
+    return target;
+  }
+}
+
+function partialPathFor(target: string): string {
+  return `${target}.partial-${randomBytes(6).toString('hex')}`;
+}
+
+type ObjectMeta = Omit<StoredObjectInfo, 'size'>;
+
+class LocalUpload implements StreamedUpload {
+  private readonly counter = new ByteCounter();
+  private readonly partial: string;
+  private readonly written: Promise<void>;
+  private state: 'streaming' | 'completing' | 'completed' | 'aborted' = 'streaming';
+  private completion?: Promise<StoredObjectInfo>;
+  private abortion?: Promise<void>;
+
+  constructor(
+    private readonly target: string,
+    private readonly meta: ObjectMeta,
+    private readonly body: Readable,
+  ) {
+    this.partial = partialPathFor(target);
+    this.written = this.write();
+    // The failure is reported by complete(); until then it must not be an unhandled rejection.
+    this.written.catch(() => undefined);
+  }
+
+  get bytesIn(): number {
+    return this.counter.bytes;
+  }
+
+  complete(): Promise<StoredObjectInfo> {
+    if (this.state === 'aborted') return Promise.reject(new MeetcapError('upload_failed', 'upload was aborted'));
+    this.completion ??= this.finish();
+    return this.completion;
+  }
+
+  abort(): Promise<void> {
+    if (this.state === 'completed' || this.state === 'completing') return Promise.resolve();
+    this.state = 'aborted';
+    this.abortion ??= this.removePartial();
+    return this.abortion;
+  }
+
+  private async write(): Promise<void> {
+    await mkdir(path.dirname(this.target), { recursive: true });
+    await pipeline(this.body, this.counter, createWriteStream(this.partial, { flags: 'wx' }));
+  }
+
+  private async finish(): Promise<StoredObjectInfo> {
+    this.state = 'completing';
+    try {
+      await this.written;
+      await rename(this.partial, this.target);
+      this.state = 'completed';
+      return { ...this.meta, size: this.counter.bytes };
+    } catch (err) {
+      this.state = 'aborted';
+      await rm(this.partial, { force: true });
+      throw toMeetcapError(err, 'upload_failed');
+    }
+  }
+
+  private async removePartial(): Promise<void> {
+    this.body.destroy();
+    this.counter.destroy();
+    // Wait for the writer to let go of the file before removing it, else it could be recreated.
+    await this.written.catch(() => undefined);
+    await rm(this.partial, { force: true });
+  }
+}

@@ -1,0 +1,177 @@
+import type { Logger } from 'pino';
+import { SandboxError } from './errors.js';
+import type { SignalHub } from './hub.js';
+import { Meeting } from './meeting.js';
+import type { ParticipantsBrowser } from './participants.js';
+import type { SandboxPlatform } from './platform.js';
+import type { AddParticipantInput, CreateMeetingInput, MeetingOptions, MeetingView, WaitInput } from './types.js';
+
+const DEFAULT_LOBBY_TIMEOUT_MS = 600_000;
+const DEFAULT_WAIT_MS = 30_000;
+const PARTICIPANT_READY_TIMEOUT_MS = 30_000;
+
+/** The sandbox's in-process control surface; the HTTP control API is a thin layer over it. */
+export class SandboxApi {
+  private readonly closers = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    /** Shared with the page server and the hub, which look meetings up by code. */
+    private readonly meetings: Map<string, Meeting>,
+    private readonly platforms: readonly SandboxPlatform[],
+    private readonly hub: SignalHub,
+    private readonly browser: ParticipantsBrowser,
+    private readonly log: Logger,
+  ) {}
+
+  findMeeting(code: string): Meeting | undefined {
+    return this.meetings.get(code);
+  }
+
+  createMeeting(input: CreateMeetingInput = {}): { code: string; url: string } {
+    this.assertOpen();
+    const platform = this.platform(input.platform ?? 'meet');
+    const code = input.code ?? this.freshCode(platform);
+    if (!platform.isValidCode(code)) throw new SandboxError('invalid_request', `"${code}" is not a valid ${platform.id} meeting code`);
+    if (this.meetings.has(code)) throw new SandboxError('meeting_exists', `meeting ${code} already exists`);
+    const options: MeetingOptions = {
+      open: input.open ?? false,
+      lobbyTimeoutMs: input.lobbyTimeoutMs ?? DEFAULT_LOBBY_TIMEOUT_MS,
+      recordingNotice: input.recordingNotice ?? true,
+      permissionPrompt: input.permissionPrompt ?? true,
+      ...(input.autoAdmitAfterMs !== undefined ? { autoAdmitAfterMs: input.autoAdmitAfterMs } : {}),
+    };
+    const meeting = new Meeting(platform.id, code, platform.meetingUrl(code), options);
+    this.meetings.set(code, meeting);
+    this.hub.attach(meeting);
+    // Participants leaving the meeting (ended, dropped, page crash) take their page with them.
+    meeting.subscribe((e) => {
+      if (e.kind === 'participant_left') void this.browser.closePage(e.participant.id);
+    });
+    this.log.info({ code, options }, 'sandbox meeting created');
+    return { code, url: meeting.url };
+  }
+
+  getMeeting(code: string): MeetingView {
+    return this.meeting(code).view();
+  }
+
+  listMeetings(): MeetingView[] {
+    return [...this.meetings.values()].map((m) => m.view());
+  }
+
+  admit(code: string, joinerId?: string): { admitted: string[] } {
+    return { admitted: this.meeting(code).admit(joinerId) };
+  }
+
+  deny(code: string, joinerId?: string): { denied: string[] } {
+    return { denied: this.meeting(code).deny(joinerId) };
+  }
+
+  remove(code: string, joinerId?: string): { removed: string[] } {
+    return { removed: this.meeting(code).remove(joinerId) };
+  }
+
+  end(code: string): MeetingView {
+    const meeting = this.meeting(code);
+    meeting.end();
+    return meeting.view();
+  }
+
+  /** Starts a synthetic participant; resolves once its page has audio + video running. */
+  async addParticipant(code: string, input: AddParticipantInput): Promise<{ id: string; joinedAt: number }> {
+    this.assertOpen();
+    const meeting = this.meeting(code);
+    const p = meeting.addParticipant(input.name, input.toneHz, input.speaking ?? false);
+    const ready = this.until(meeting, PARTICIPANT_READY_TIMEOUT_MS, () => p.joinedAt !== null || p.left);
+    try {
+      await this.browser.open(p.id, code);
+      await ready;
+    } catch (err) {
+      ready.catch(() => undefined);
+      meeting.participantLeft(p.id);
+      if (err instanceof SandboxError && err.code !== 'wait_timeout') throw err;
+      throw new SandboxError('participant_start_failed', `participant ${p.name} did not start its media`, { cause: err });
+    }
+    if (p.joinedAt === null) throw new SandboxError('participant_start_failed', `participant ${p.name} left while starting`);
+    return { id: p.id, joinedAt: p.joinedAt };
+  }
+
+  async removeParticipant(code: string, id: string): Promise<{ id: string; leftAt: number }> {
+    const meeting = this.meeting(code);
+    const p = meeting.participant(id);
+    if (p.left) throw new SandboxError('participant_not_found', `participant ${id} has already left`);
+    meeting.participantLeft(id);
+    await this.browser.closePage(id);
+    return { id, leftAt: Date.now() };
+  }
+
+  async speak(code: string, id: string, on: boolean): Promise<{ at: number }> {
+    const p = this.meeting(code).participant(id);
+    if (p.left || p.joinedAt === null) throw new SandboxError('participant_not_found', `participant ${id} is not in the call`);
+    return { at: await this.hub.speak(id, on) };
+  }
+
+  /** Long-polls until the condition holds; rejects with wait_timeout (HTTP 408) otherwise. */
+  async wait(code: string, input: WaitInput): Promise<MeetingView> {
+    const meeting = this.meeting(code);
+    if (input.joiner === undefined && input.peersConnected === undefined) {
+      throw new SandboxError('invalid_request', 'wait needs joiner=<state> and/or peersConnected=<n>');
+    }
+    const test = (): boolean => {
+      const joinerOk = input.joiner === undefined || [...meeting.joiners.values()].some((j) =>
+        (input.joinerId === undefined || j.id === input.joinerId) && j.events.some((e) => e.state === input.joiner));
+      return joinerOk && (input.peersConnected === undefined || meeting.peersConnected() >= input.peersConnected);
+    };
+    await this.until(meeting, input.timeoutMs ?? DEFAULT_WAIT_MS, test);
+    return meeting.view();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of [...this.closers]) c();
+    for (const m of this.meetings.values()) m.close();
+  }
+
+  private until(meeting: Meeting, timeoutMs: number, test: () => boolean): Promise<void> {
+    if (test()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const finish = (err?: SandboxError): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        this.closers.delete(onClose);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onClose = (): void => finish(new SandboxError('closed', 'sandbox closed while waiting'));
+      const timer = setTimeout(() => finish(new SandboxError('wait_timeout', `condition not met within ${timeoutMs} ms`)), timeoutMs);
+      const unsubscribe = meeting.subscribe(() => {
+        if (test()) finish();
+      });
+      this.closers.add(onClose);
+    });
+  }
+
+  private meeting(code: string): Meeting {
+    const m = this.meetings.get(code);
+    if (!m) throw new SandboxError('meeting_not_found', `no meeting ${code}`);
+    return m;
+  }
+
+  private platform(id: string): SandboxPlatform {
+    const p = this.platforms.find((x) => x.id === id);
+    if (!p) throw new SandboxError('invalid_request', `unknown platform ${id}`);
+    return p;
+  }
+
+  private freshCode(platform: SandboxPlatform): string {
+    let code = platform.randomCode();
+    while (this.meetings.has(code)) code = platform.randomCode();
+    return code;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SandboxError('closed', 'sandbox is closed');
+  }
+}

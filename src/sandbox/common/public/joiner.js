@@ -1,0 +1,94 @@
+// Shared by every imitated platform's meeting page: the signalling socket and the
+// receive-only peer connections (one per remote participant, the participant offers).
+'use strict';
+
+window.SandboxJoiner = class SandboxJoiner {
+  /**
+   * @param {string} code meeting code
+   * @param {{onWelcome(id:string):void, onState(msg:object):void, onRoster(peers:object[]):void,
+   *          onTrack(peerId:string, ev:RTCTrackEvent):void, onPeerState(peerId:string, state:string):void,
+   *          onError(message:string):void}} handlers
+   */
+  constructor(code, handlers) {
+    this.code = code;
+    this.h = handlers;
+    this.peers = new Map(); // peerId -> { pc, chain }
+    this.closed = false;
+    const url = `wss://${location.host}/_sandbox/ws?role=joiner&code=${encodeURIComponent(code)}`;
+    this.ws = new WebSocket(url);
+    this.ready = new Promise((resolve) => this.ws.addEventListener('open', resolve, { once: true }));
+    this.ws.addEventListener('message', (ev) => this.onMessage(JSON.parse(ev.data)));
+  }
+
+  send(msg) {
+    this.ready.then(() => {
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+    });
+  }
+
+  onMessage(msg) {
+    switch (msg.type) {
+      case 'welcome': return this.h.onWelcome(msg.joinerId);
+      case 'state': return this.h.onState(msg);
+      case 'roster': return this.h.onRoster(msg.peers);
+      case 'signal': return this.onSignal(msg.from, msg.data);
+      case 'error': return this.h.onError(msg.message);
+    }
+  }
+
+  /** Serialises each peer's operations so candidates never race their offer. */
+  onSignal(from, data) {
+    if (this.closed) return;
+    let peer = this.peers.get(from);
+    if (data.description && data.description.type === 'offer') {
+      // A fresh offer means the participant restarted its side: start over too.
+      if (peer) this.closePeer(from);
+      peer = this.createPeer(from);
+    }
+    if (!peer) return;
+    peer.chain = peer.chain.then(async () => {
+      if (data.description) {
+        await peer.pc.setRemoteDescription(data.description);
+        const answer = await peer.pc.createAnswer();
+        await peer.pc.setLocalDescription(answer);
+        this.send({ type: 'signal', to: from, data: { description: peer.pc.localDescription } });
+      } else if (data.candidate) {
+        await peer.pc.addIceCandidate(data.candidate);
+      }
+    }).catch((err) => console.warn('signal from', from, 'failed:', err && err.message));
+  }
+
+  createPeer(peerId) {
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    const peer = { pc, chain: Promise.resolve() };
+    this.peers.set(peerId, peer);
+    pc.addEventListener('icecandidate', (ev) => {
+      if (ev.candidate) this.send({ type: 'signal', to: peerId, data: { candidate: ev.candidate.toJSON() } });
+    });
+    pc.addEventListener('track', (ev) => this.h.onTrack(peerId, ev));
+    pc.addEventListener('connectionstatechange', () => this.h.onPeerState(peerId, pc.connectionState));
+    return peer;
+  }
+
+  isConnected(peerId) {
+    const peer = this.peers.get(peerId);
+    return !!peer && peer.pc.connectionState === 'connected';
+  }
+
+  closePeer(peerId) {
+    const peer = this.peers.get(peerId);
+    if (!peer) return;
+    this.peers.delete(peerId);
+    peer.pc.close();
+  }
+
+  closeAllPeers() {
+    for (const id of [...this.peers.keys()]) this.closePeer(id);
+  }
+
+  /** After the meeting is over for this page: no media, no more signalling. */
+  shutdown() {
+    this.closed = true;
+    this.closeAllPeers();
+  }
+};

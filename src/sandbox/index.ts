@@ -1,0 +1,128 @@
+import { pino, type Logger } from 'pino';
+import { SandboxApi } from './api.js';
+import { loadOrCreateCertificate } from './ca.js';
+import { startControlServer } from './control.js';
+import { SignalHub } from './hub.js';
+import { meetPlatform } from './meet/index.js';
+import type { Meeting } from './meeting.js';
+import { ParticipantsBrowser } from './participants.js';
+import type { SandboxPlatform } from './platform.js';
+import { startPagesServer } from './server.js';
+
+export { SandboxApi } from './api.js';
+export { SandboxError, type SandboxErrorCode } from './errors.js';
+export type * from './types.js';
+
+/** Every imitated platform; Teams and Zoom drop in here with the same shape as meet/. */
+export const SANDBOX_PLATFORMS: readonly SandboxPlatform[] = [meetPlatform];
+
+export interface SandboxOptions {
+  /** HTTPS port on 127.0.0.1 for the imitated hostnames (0 = any free port). */
+  httpsPort?: number;
+  /** HTTP control API port on 127.0.0.1 (0 = any free port). */
+  controlPort?: number;
+  /** MEETCAP_HOME; the CA lives in `<home>/sandbox-ca`. */
+  home?: string;
+  logger?: Logger;
+  /** Chromium for the synthetic participants (default /usr/bin/chromium or $MEETCAP_CHROMIUM). */
+  chromiumPath?: string;
+}
+
+export interface Sandbox {
+  controlUrl: string;
+  httpsPort: number;
+  /** base64 sha256 of the server leaf's SPKI. */
+  spki: string;
+  /** Test/sandbox-only flags for the bot's Chromium: host mapping, cert trust, loopback WebRTC. */
+  botBrowserArgs(): string[];
+  api: SandboxApi;
+  close(): Promise<void>;
+}
+
+/** Host patterns mapped to the sandbox in the bot's Chromium. */
+const MAPPED_HOSTS = [
+  'meet.google.com',
+  'teams.microsoft.com',
+  'teams.live.com',
+  'teams.cloud.microsoft',
+  'zoom.us',
+  '*.zoom.us',
+  'zoom.com',
+  '*.zoom.com',
+  'zoomgov.com',
+  '*.zoomgov.com',
+];
+
+export function botBrowserArgsFor(httpsPort: number, spki: string): string[] {
+  const rules = MAPPED_HOSTS.map((h) => `MAP ${h} 127.0.0.1:${httpsPort}`).join(', ');
+  return [
+    `--host-resolver-rules=${rules}`,
+    `--ignore-certificate-errors-spki-list=${spki}`,
+    '--allow-loopback-in-peer-connection',
+    '--use-fake-device-for-media-stream',
+  ];
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const cert = await loadOrCreateCertificate(opts.home);
+  // Resources are closed in reverse order of creation (LIFO) if a later step fails.
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.reverse().splice(0)) await c().catch((err: unknown) => log.warn({ err }, 'sandbox close step failed'));
+  };
+  try {
+    const meetings = new Map<string, Meeting>();
+    const findMeeting = (code: string): Meeting | undefined => meetings.get(code);
+    const hub = new SignalHub(findMeeting, log);
+    closers.push(async () => hub.close());
+    const pages = await startPagesServer({
+      cert, port: opts.httpsPort ?? 0, platforms: SANDBOX_PLATFORMS, hub, log,
+      ctx: { findMeeting },
+    });
+    closers.push(() => pages.close());
+    const browser = new ParticipantsBrowser({
+      httpsPort: pages.port, spki: cert.spki, log,
+      ...(opts.chromiumPath !== undefined ? { executablePath: opts.chromiumPath } : {}),
+    });
+    closers.push(() => browser.close());
+    const api = new SandboxApi(meetings, SANDBOX_PLATFORMS, hub, browser, log);
+    closers.push(() => api.close());
+    const control = await startControlServer(api, opts.controlPort ?? 0, log);
+    closers.push(() => control.close());
+    log.info({ controlUrl: control.url, httpsPort: pages.port }, 'sandbox started');
+    let closing: Promise<void> | undefined;
+    return {
+      controlUrl: control.url,
+      httpsPort: pages.port,
+      spki: cert.spki,
+      botBrowserArgs: () => botBrowserArgsFor(pages.port, cert.spki),
+      api,
+      close: () => (closing ??= closeAll()),
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** `meetcap sandbox`: prints the control URL and bot args as JSON, runs until SIGINT/SIGTERM. */
+export async function runSandboxCli(opts: SandboxOptions = {}): Promise<void> {
+  const sandbox = await startSandbox(opts);
+  process.stdout.write(`${JSON.stringify({
+    controlUrl: sandbox.controlUrl,
+    httpsPort: sandbox.httpsPort,
+    spki: sandbox.spki,
+    botBrowserArgs: sandbox.botBrowserArgs(),
+  })}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await sandbox.close();
+}

@@ -1,0 +1,254 @@
+import { SandboxError } from './errors.js';
+import {
+  TERMINAL_JOINER_STATES,
+  type JoinerState,
+  type JoinerView,
+  type MeetingOptions,
+  type MeetingView,
+  type ParticipantView,
+  type PlatformId,
+  type SpeechEvent,
+  type StateEvent,
+} from './types.js';
+
+export interface Joiner {
+  id: string;
+  name: string;
+  state: JoinerState;
+  events: StateEvent[];
+  timers: NodeJS.Timeout[];
+}
+
+export interface Participant {
+  id: string;
+  name: string;
+  toneHz: number;
+  color: string;
+  speaking: boolean;
+  /** Set once the participant's page reports running media. */
+  joinedAt: number | null;
+  left: boolean;
+  leftAt: number | null;
+  speech: SpeechEvent[];
+}
+
+export type MeetingEvent =
+  | { kind: 'joiner'; joiner: Joiner; previous: JoinerState }
+  | { kind: 'participant_ready'; participant: Participant }
+  | { kind: 'participant_left'; participant: Participant }
+  | { kind: 'speaking'; participant: Participant }
+  | { kind: 'peer'; participantId: string; joinerId: string; state: string };
+
+const COLORS = ['#1a73e8', '#d93025', '#188038', '#f9ab00', '#a142f4', '#e37400', '#12b5cb', '#c5221f'];
+
+/**
+ * One meeting's truth: joiners (browsers that opened the meeting page, e.g. the bot) and
+ * synthetic participants. Pure state + timers; transport (WebSocket, Chromium) listens to events.
+ */
+export class Meeting {
+  state: 'live' | 'ended' = 'live';
+  readonly joiners = new Map<string, Joiner>();
+  readonly participants = new Map<string, Participant>();
+  /** `${participantId}|${joinerId}` → RTCPeerConnection.connectionState as the participant sees it. */
+  private readonly peers = new Map<string, string>();
+  private readonly listeners = new Set<(e: MeetingEvent) => void>();
+  private seq = 0;
+
+  constructor(
+    readonly platform: PlatformId,
+    readonly code: string,
+    readonly url: string,
+    readonly options: MeetingOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  subscribe(fn: (e: MeetingEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  addJoiner(): Joiner {
+    const joiner: Joiner = { id: `j-${++this.seq}`, name: '', state: 'prejoin', events: [], timers: [] };
+    joiner.events.push({ state: 'prejoin', at: this.now() });
+    this.joiners.set(joiner.id, joiner);
+    if (this.state === 'ended') this.transition(joiner, 'ended');
+    else this.emit({ kind: 'joiner', joiner, previous: 'prejoin' });
+    return joiner;
+  }
+
+  /** The joiner clicked "Ask to join" / "Join now". */
+  requestJoin(joinerId: string, name: string): void {
+    const joiner = this.joiner(joinerId);
+    if (joiner.state !== 'prejoin') throw new SandboxError('invalid_request', `joiner ${joinerId} is ${joiner.state}`);
+    if (name.trim() === '') throw new SandboxError('invalid_request', 'a name is required to join');
+    joiner.name = name.trim();
+    if (this.state === 'ended') return this.transition(joiner, 'ended');
+    if (this.options.open) return this.transition(joiner, 'in_call');
+    this.transition(joiner, 'lobby');
+    joiner.timers.push(setTimeout(() => this.expire(joiner), this.options.lobbyTimeoutMs));
+    const auto = this.options.autoAdmitAfterMs;
+    if (auto !== undefined) joiner.timers.push(setTimeout(() => this.admitOne(joiner), auto));
+  }
+
+  /** The joiner left by itself: Leave call in the lobby or in the call, or its page went away. */
+  leave(joinerId: string): void {
+    const joiner = this.joiner(joinerId);
+    if (!TERMINAL_JOINER_STATES.has(joiner.state)) this.transition(joiner, 'left');
+  }
+
+  /** Admits the given joiner, or everyone in the lobby; returns the admitted ids. */
+  admit(joinerId?: string): string[] {
+    return this.select(joinerId, 'lobby').filter((j) => this.admitOne(j)).map((j) => j.id);
+  }
+
+  deny(joinerId?: string): string[] {
+    return this.select(joinerId, 'lobby').map((j) => (this.transition(j, 'denied'), j.id));
+  }
+
+  remove(joinerId?: string): string[] {
+    return this.select(joinerId, 'in_call').map((j) => (this.transition(j, 'removed'), j.id));
+  }
+
+  end(): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    for (const j of this.joiners.values()) {
+      if (!TERMINAL_JOINER_STATES.has(j.state)) this.transition(j, 'ended');
+    }
+    for (const p of this.participants.values()) this.participantLeft(p.id);
+  }
+
+  addParticipant(name: string, toneHz: number, speaking: boolean): Participant {
+    this.assertLive();
+    const id = `p-${++this.seq}`;
+    const color = COLORS[this.participants.size % COLORS.length] ?? '#1a73e8';
+    const p: Participant = { id, name, toneHz, color, speaking, joinedAt: null, left: false, leftAt: null, speech: [] };
+    this.participants.set(id, p);
+    return p;
+  }
+
+  participantReady(id: string): Participant {
+    const p = this.participant(id);
+    if (p.joinedAt === null && !p.left) {
+      p.joinedAt = this.now();
+      p.speech.push({ on: p.speaking, at: p.joinedAt });
+      this.emit({ kind: 'participant_ready', participant: p });
+    }
+    return p;
+  }
+
+  participantLeft(id: string): void {
+    const p = this.participant(id);
+    if (p.left) return;
+    p.left = true;
+    p.leftAt = this.now();
+    if (p.speaking && p.joinedAt !== null) p.speech.push({ on: false, at: p.leftAt });
+    p.speaking = false;
+    for (const key of [...this.peers.keys()]) if (key.startsWith(`${id}|`)) this.peers.delete(key);
+    this.emit({ kind: 'participant_left', participant: p });
+  }
+
+  /** Records a gain switch the participant's page has performed at `at`. */
+  setSpeaking(id: string, on: boolean, at: number): void {
+    const p = this.participant(id);
+    if (p.left) throw new SandboxError('participant_not_found', `participant ${id} has left`);
+    p.speaking = on;
+    p.speech.push({ on, at });
+    this.emit({ kind: 'speaking', participant: p });
+  }
+
+  setPeerState(participantId: string, joinerId: string, state: string): void {
+    const key = `${participantId}|${joinerId}`;
+    const p = this.participants.get(participantId);
+    const live = p !== undefined && !p.left && this.joiners.get(joinerId)?.state === 'in_call';
+    // Late reports from torn-down pairs must not resurrect them.
+    if (state === 'closed' || !live) this.peers.delete(key);
+    else this.peers.set(key, state);
+    this.emit({ kind: 'peer', participantId, joinerId, state });
+  }
+
+  peersConnected(): number {
+    return [...this.peers.values()].filter((s) => s === 'connected').length;
+  }
+
+  joiner(id: string): Joiner {
+    const j = this.joiners.get(id);
+    if (!j) throw new SandboxError('joiner_not_found', `no joiner ${id} in meeting ${this.code}`);
+    return j;
+  }
+
+  participant(id: string): Participant {
+    const p = this.participants.get(id);
+    if (!p) throw new SandboxError('participant_not_found', `no participant ${id} in meeting ${this.code}`);
+    return p;
+  }
+
+  activeParticipants(): Participant[] {
+    return [...this.participants.values()].filter((p) => !p.left && p.joinedAt !== null);
+  }
+
+  inCallJoiners(): Joiner[] {
+    return [...this.joiners.values()].filter((j) => j.state === 'in_call');
+  }
+
+  view(): MeetingView {
+    const joiners: JoinerView[] = [...this.joiners.values()].map((j) => ({
+      id: j.id, name: j.name, state: j.state, events: [...j.events],
+    }));
+    const participants: ParticipantView[] = [...this.participants.values()].map((p) => ({
+      id: p.id, name: p.name, toneHz: p.toneHz, speaking: p.speaking, joinedAt: p.joinedAt, leftAt: p.leftAt, speech: [...p.speech],
+    }));
+    return {
+      platform: this.platform, code: this.code, url: this.url, state: this.state,
+      options: { ...this.options }, joiners, participants, peersConnected: this.peersConnected(),
+    };
+  }
+
+  /** Stops timers; the meeting object stays readable. */
+  close(): void {
+    for (const j of this.joiners.values()) this.clearTimers(j);
+    this.listeners.clear();
+  }
+
+  private assertLive(): void {
+    if (this.state === 'ended') throw new SandboxError('meeting_ended', `meeting ${this.code} has ended`);
+  }
+
+  private select(joinerId: string | undefined, state: JoinerState): Joiner[] {
+    this.assertLive();
+    if (joinerId === undefined) return [...this.joiners.values()].filter((j) => j.state === state);
+    const j = this.joiner(joinerId);
+    if (j.state !== state) throw new SandboxError('invalid_request', `joiner ${joinerId} is ${j.state}, not ${state}`);
+    return [j];
+  }
+
+  private admitOne(joiner: Joiner): boolean {
+    if (joiner.state !== 'lobby' || this.state !== 'live') return false;
+    this.transition(joiner, 'in_call');
+    return true;
+  }
+
+  private expire(joiner: Joiner): void {
+    if (joiner.state === 'lobby') this.transition(joiner, 'expired');
+  }
+
+  private transition(joiner: Joiner, state: JoinerState): void {
+    const previous = joiner.state;
+    joiner.state = state;
+    joiner.events.push({ state, at: this.now() });
+    if (state !== 'lobby') this.clearTimers(joiner);
+    if (previous === 'in_call') {
+      for (const key of [...this.peers.keys()]) if (key.endsWith(`|${joiner.id}`)) this.peers.delete(key);
+    }
+    this.emit({ kind: 'joiner', joiner, previous });
+  }
+
+  private clearTimers(joiner: Joiner): void {
+    for (const t of joiner.timers) clearTimeout(t);
+    joiner.timers = [];
+  }
+
+  private emit(e: MeetingEvent): void {
+    for (const fn of [...this.listeners]) fn(e);
+  }
+}

@@ -1,0 +1,90 @@
+import type { Page } from 'puppeteer-core';
+import type { Logger } from 'pino';
+import type { BotProfile, MeetcapError, MeetingJob, StoredObjectInfo } from '../contracts/index.js';
+import { PageCapture } from '../media/capture/index.js';
+import { outputExtension } from '../media/ffmpeg/args.js';
+import type { Storage } from '../media/storage/storage.js';
+
+/** Where a session's objects live: `<keyPrefix><tenant>/<meeting>/<session>/…`. */
+export function objectKeys(job: MeetingJob, sessionId: string): { media: string; manifest: string } {
+  const prefix = job.output.keyPrefix ? `${job.output.keyPrefix.replace(/\/+$/, '')}/` : '';
+  const base = `${prefix}${job.tenantId}/${job.meetingId}/${sessionId}`;
+  return { media: `${base}/recording.${outputExtension(job.recording)}`, manifest: `${base}/manifest.json` };
+}
+
+export interface FinishedRecording {
+  startedAt: number;
+  endedAt: number;
+  durationSec: number;
+  bytes: number;
+  /** Something broke while recording; what arrived before it is still there. */
+  partial: boolean;
+  error?: MeetcapError;
+  manifestKey: string;
+  keep(): Promise<StoredObjectInfo>;
+  discard(): Promise<void>;
+}
+
+/**
+ * The session's view of capture: install the tap before the meeting page loads, start once in
+ * the call, stop when leaving. Thin over media's PageCapture so the session owns the order.
+ */
+export class SessionRecording {
+  private readonly capture: PageCapture;
+  private readonly keys: { media: string; manifest: string };
+  startedAt: number | undefined;
+
+  constructor(
+    private readonly page: Page,
+    private readonly job: MeetingJob,
+    sessionId: string,
+    opts: { storage: Storage; log: Logger; profile: BotProfile; ffmpegPath: string },
+  ) {
+    this.keys = objectKeys(job, sessionId);
+    this.capture = new PageCapture({
+      storage: opts.storage,
+      logger: opts.log,
+      timesliceMs: opts.profile.chunkMs,
+      videoBitsPerSecond: opts.profile.videoBitsPerSecond,
+      ffmpegPath: opts.ffmpegPath,
+    });
+  }
+
+  /** First failure while recording (page recorder, ffmpeg); never settles when all goes well. */
+  get failure(): Promise<MeetcapError> {
+    return this.capture.failure;
+  }
+
+  get started(): boolean {
+    return this.startedAt !== undefined;
+  }
+
+  install(): Promise<void> {
+    return this.capture.installTap(this.page);
+  }
+
+  async start(): Promise<number> {
+    const { startedAt } = await this.capture.start(this.page, { mode: this.job.recording, key: this.keys.media });
+    this.startedAt = startedAt.getTime();
+    return this.startedAt;
+  }
+
+  async stop(): Promise<FinishedRecording> {
+    const r = await this.capture.stop();
+    return {
+      startedAt: r.startedAt.getTime(),
+      endedAt: r.endedAt.getTime(),
+      durationSec: r.durationSec,
+      bytes: r.bytes,
+      partial: r.error !== undefined,
+      ...(r.error ? { error: r.error } : {}),
+      manifestKey: this.keys.manifest,
+      keep: () => this.capture.keep(),
+      discard: () => this.capture.discard(),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.capture.close();
+  }
+}

@@ -1,0 +1,30 @@
+import puppeteer, { type Browser } from 'puppeteer-core';
+
+/**
+ * Chromium as the media tests need it. Loopback WebRTC needs a network namespace with only
+ * `lo` (run under `unshare -n`), --allow-loopback-in-peer-connection, and a page that has
+ * camera+mic permission and has called getUserMedia once. Tab capture is auto-accepted; the
+ * fake-UI flag must NOT be used (it swaps the tab for a fake device).
+ */
+export const MEDIA_TEST_FLAGS = [
+  '--allow-loopback-in-peer-connection',
+  '--use-fake-device-for-media-stream',
+  '--auto-accept-this-tab-capture',
+  '--autoplay-policy=no-user-gesture-required',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--window-size=1280,720',
+];
+
+export async function launchMediaChromium(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: MEDIA_TEST_FLAGS,
+    defaultViewport: { width: 1280, height: 720 },
+  });
+}

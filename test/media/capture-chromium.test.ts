@@ -1,0 +1,160 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PageCapture } from '../../src/media/capture/index.js';
+import { ffprobeFile } from '../../src/media/ffmpeg/probe.js';
+import { LocalStorage } from '../../src/media/storage/local.js';
+import { toneLevels } from '../helpers/audio.js';
+import { launchMediaChromium } from '../helpers/chromium.js';
+
+// Needs the loopback-only network namespace: unshare -n bash -c 'ip link set lo up && npx vitest run test/media'
+const logger = pino({ level: process.env.MEETCAP_TEST_LOG ?? 'silent' });
+const WINDOW_MS = 250;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('PageCapture in real Chromium', () => {
+  let browser: Browser;
+  let server: Server;
+  let origin: string;
+  let dir: string;
+  let storage: LocalStorage;
+
+  beforeAll(async () => {
+    const html = await readFile(new URL('./fixtures/two-peers.html', import.meta.url));
+    server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // http://localhost is a secure context, which getUserMedia and getDisplayMedia require.
+    origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+    dir = await mkdtemp(path.join(tmpdir(), 'meetcap-capture-'));
+    storage = new LocalStorage({ dir });
+    browser = await launchMediaChromium();
+    await browser.defaultBrowserContext().overridePermissions(origin, ['camera', 'microphone']);
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => server?.close(r));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function openMeeting(capture: PageCapture): Promise<Page> {
+    const page = await browser.newPage();
+    await capture.installTap(page);
+    await page.goto(`${origin}/`);
+    await page.evaluate('window.ready');
+    return page;
+  }
+
+  it('the tap is invisible to the page and leaves its track handlers working', async () => {
+    const capture = new PageCapture({ storage, logger });
+    const page = await openMeeting(capture);
+    const report = await page.evaluate(`(() => {
+      const pc = new RTCPeerConnection();
+      class Sub extends RTCPeerConnection {}
+      const sub = new Sub();
+      const out = {
+        instanceOf: pc instanceof RTCPeerConnection && sub instanceof RTCPeerConnection && sub instanceof Sub,
+        ctor: pc.constructor === RTCPeerConnection && Object.getPrototypeOf(pc) === RTCPeerConnection.prototype,
+        statics: typeof RTCPeerConnection.generateCertificate === 'function',
+        name: RTCPeerConnection.name, length: RTCPeerConnection.length,
+        source: Function.prototype.toString.call(RTCPeerConnection),
+        toStringSource: Function.prototype.toString.toString(),
+        newGlobals: Object.getOwnPropertyNames(window).filter((k) => /meetcap|^mc-|__/i.test(k)),
+        trackEvents: window.pageTrackEvents,
+      };
+      pc.close(); sub.close();
+      return out;
+    })()`);
+    expect(report).toEqual({
+      instanceOf: true,
+      ctor: true,
+      statics: true,
+      name: 'RTCPeerConnection',
+      length: 0,
+      source: 'function RTCPeerConnection() { [native code] }',
+      toStringSource: 'function toString() { [native code] }',
+      newGlobals: [],
+      trackEvents: { ontrack: 1, listener: 1 },
+    });
+    await page.close();
+  });
+
+  it('records tab video + every remote track (also a late one) through ffmpeg into storage', async () => {
+    const capture = new PageCapture({ storage, logger, timesliceMs: 500 });
+    const page = await openMeeting(capture);
+    const started = await capture.start(page, { mode: 'audio_video', key: 'm1/recording.mp4' });
+    expect(started.mimeType).toMatch(/^video\/mp4/);
+    await sleep(4000); // recording length, first part: only the 440 Hz participant
+    const lateAt = (Date.now() - started.startedAt.getTime()) / 1000;
+    await page.evaluate('window.addParticipant(880)');
+    const joinedAt = (Date.now() - started.startedAt.getTime()) / 1000;
+    await sleep(4000); // second part: both participants
+    const stopped = await capture.stop();
+    expect(stopped.error).toBeUndefined();
+    const object = await capture.keep();
+    await capture.close();
+    await page.close();
+
+    expect(object.size).toBe(stopped.bytes);
+    expect(await readdir(path.join(dir, 'm1'))).toEqual(['recording.mp4']);
+    const wall = (stopped.endedAt.getTime() - stopped.startedAt.getTime()) / 1000;
+    const probe = await ffprobeFile(object.uri);
+    expect(probe.streams).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'video', codec: 'h264', width: 1280, height: 720 }),
+        expect.objectContaining({ type: 'audio', codec: 'aac', sampleRate: 48000 }),
+      ]),
+    );
+    expect(probe.durationSec).toBeGreaterThan(wall - 1.5);
+    expect(probe.durationSec).toBeLessThan(wall + 1);
+    expect(Math.abs(stopped.durationSec - probe.durationSec)).toBeLessThan(0.5);
+
+    const a440 = await toneLevels(object.uri, 440, WINDOW_MS);
+    const a880 = await toneLevels(object.uri, 880, WINDOW_MS);
+    const t = (i: number) => (i * WINDOW_MS) / 1000;
+    const steady = a440.filter((_, i) => t(i) >= 0.5 && t(i) < probe.durationSec - 0.5);
+    expect(Math.min(...steady)).toBeGreaterThan(-25);
+    const before = a880.filter((_, i) => t(i) >= 0.5 && t(i) + WINDOW_MS / 1000 < lateAt - 0.25);
+    const after = a880.filter((_, i) => t(i) > joinedAt + 0.75 && t(i) < probe.durationSec - 0.5);
+    expect(before.length).toBeGreaterThan(8);
+    expect(after.length).toBeGreaterThan(8);
+    expect(Math.max(...before)).toBeLessThan(-50);
+    expect(Math.min(...after)).toBeGreaterThan(-25);
+  }, 60_000);
+
+  it('records audio only as AAC in M4A', async () => {
+    const capture = new PageCapture({ storage, logger });
+    const page = await openMeeting(capture);
+    const started = await capture.start(page, { mode: 'audio_only', key: 'm2/recording.m4a' });
+    expect(started.mimeType).toMatch(/^audio\//);
+    await sleep(3000);
+    const stopped = await capture.stop();
+    const object = await capture.keep();
+    await capture.close();
+    await page.close();
+    expect(stopped.error).toBeUndefined();
+    const probe = await ffprobeFile(object.uri);
+    expect(probe.streams).toEqual([expect.objectContaining({ type: 'audio', codec: 'aac' })]);
+    expect(probe.durationSec).toBeGreaterThan(2);
+    const levels = await toneLevels(object.uri, 440, WINDOW_MS);
+    expect(Math.min(...levels.slice(2, -2))).toBeGreaterThan(-25);
+  }, 60_000);
+
+  it('discarding after stop leaves nothing in storage', async () => {
+    const capture = new PageCapture({ storage, logger });
+    const page = await openMeeting(capture);
+    await capture.start(page, { mode: 'audio_video', key: 'm3/recording.mp4' });
+    await sleep(1500);
+    const stopped = await capture.stop();
+    expect(stopped.bytes).toBeGreaterThan(0);
+    await capture.discard();
+    await capture.close();
+    await page.close();
+    expect(await readdir(path.join(dir, 'm3')).catch(() => [])).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SandboxError } from '../../src/sandbox/errors.js';
+import { Meeting } from '../../src/sandbox/meeting.js';
+import type { MeetingOptions } from '../../src/sandbox/types.js';
+
+const base: MeetingOptions = { open: false, lobbyTimeoutMs: 1000, recordingNotice: true, permissionPrompt: true };
+const meeting = (o: Partial<MeetingOptions> = {}): Meeting =>
+  new Meeting('meet', 'abc-defg-hij', 'https://meet.google.com/abc-defg-hij', { ...base, ...o });
+
+describe('Meeting state machine', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('refuses to join without a name and keeps the joiner in pre-join', () => {
+    const m = meeting();
+    const j = m.addJoiner();
+    expect(() => m.requestJoin(j.id, '   ')).toThrow(SandboxError);
+    expect(m.joiner(j.id).state).toBe('prejoin');
+  });
+
+  it('puts joiners in the lobby, or straight in the call when the meeting is open', () => {
+    const closed = meeting();
+    const a = closed.addJoiner();
+    closed.requestJoin(a.id, 'Bot');
+    expect(a.state).toBe('lobby');
+    const open = meeting({ open: true });
+    const b = open.addJoiner();
+    open.requestJoin(b.id, 'Bot');
+    expect(b.state).toBe('in_call');
+    expect(b.events.map((e) => e.state)).toEqual(['prejoin', 'in_call']);
+  });
+
+  it('expires the lobby request after lobbyTimeoutMs, and auto-admits when asked to', () => {
+    vi.useFakeTimers();
+    const m = meeting({ lobbyTimeoutMs: 1000 });
+    const j = m.addJoiner();
+    m.requestJoin(j.id, 'Bot');
+    vi.advanceTimersByTime(999);
+    expect(j.state).toBe('lobby');
+    vi.advanceTimersByTime(1);
+    expect(j.state).toBe('expired');
+
+    const auto = meeting({ lobbyTimeoutMs: 1000, autoAdmitAfterMs: 200 });
+    const k = auto.addJoiner();
+    auto.requestJoin(k.id, 'Bot');
+    vi.advanceTimersByTime(200);
+    expect(k.state).toBe('in_call');
+    vi.advanceTimersByTime(5000);
+    expect(k.state).toBe('in_call'); // the lobby timer died with the lobby
+  });
+
+  it('admits, denies and removes by id or everyone, with clear errors otherwise', () => {
+    const m = meeting();
+    const [a, b, c] = [m.addJoiner(), m.addJoiner(), m.addJoiner()];
+    for (const j of [a, b, c]) m.requestJoin(j.id, `Bot ${j.id}`);
+    expect(m.deny(c.id)).toEqual([c.id]);
+    expect(m.admit()).toEqual([a.id, b.id]);
+    expect(() => m.deny(a.id)).toThrow(/in_call, not lobby/);
+    expect(() => m.admit('j-404')).toThrow(expect.objectContaining({ code: 'joiner_not_found' }));
+    expect(m.remove(a.id)).toEqual([a.id]);
+    expect([a.state, b.state, c.state]).toEqual(['removed', 'in_call', 'denied']);
+  });
+
+  it('ends the meeting for every joiner still around and for all participants', () => {
+    const m = meeting();
+    const [inCall, waiting] = [m.addJoiner(), m.addJoiner()];
+    m.requestJoin(inCall.id, 'A');
+    m.admit(inCall.id);
+    m.requestJoin(waiting.id, 'B');
+    const p = m.addParticipant('Alice', 440, true);
+    m.participantReady(p.id);
+    m.setPeerState(p.id, inCall.id, 'connected');
+    expect(m.peersConnected()).toBe(1);
+    m.end();
+    expect([inCall.state, waiting.state, m.state]).toEqual(['ended', 'ended', 'ended']);
+    expect(p.left).toBe(true);
+    expect(p.speech.at(-1)?.on).toBe(false);
+    expect(m.peersConnected()).toBe(0);
+    expect(() => m.addParticipant('Late', 500, false)).toThrow(expect.objectContaining({ code: 'meeting_ended' }));
+    expect(m.addJoiner().state).toBe('ended');
+  });
+
+  it('ignores peer reports for pairs that are gone', () => {
+    const m = meeting({ open: true });
+    const j = m.addJoiner();
+    m.requestJoin(j.id, 'Bot');
+    const p = m.addParticipant('Alice', 440, false);
+    m.participantReady(p.id);
+    m.leave(j.id);
+    m.setPeerState(p.id, j.id, 'connected');
+    expect(m.peersConnected()).toBe(0);
+  });
+});
