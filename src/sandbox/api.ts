@@ -103,7 +103,7 @@ export class SandboxApi {
     if (p.left) throw new SandboxError('participant_not_found', `participant ${id} has already left`);
     meeting.participantLeft(id);
     await this.browser.closePage(id);
-    return { id, leftAt: Date.now() };
+    return { id, leftAt: p.leftAt ?? Date.now() };
   }
 
   async speak(code: string, id: string, on: boolean): Promise<{ at: number }> {

@@ -37,6 +37,7 @@ export function participantsBrowserArgs(spki: string): string[] {
  */
 export class ParticipantsBrowser {
   private browser: Promise<Browser> | undefined;
+  private launched: Browser | undefined;
   private readonly pages = new Map<string, Page>();
   private closed = false;
 
@@ -86,9 +87,23 @@ export class ParticipantsBrowser {
       executablePath: this.opts.executablePath ?? process.env.MEETCAP_CHROMIUM ?? '/usr/bin/chromium',
       headless: true,
       args: participantsBrowserArgs(this.opts.spki),
+      // The sandbox's owner decides when to stop (close() is LIFO); puppeteer's own signal
+      // handlers would exit the process under it. Its exit hook still kills Chromium on a crash.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
     });
     await browser.defaultBrowserContext().overridePermissions(this.origin, ['camera', 'microphone']);
-    browser.on('disconnected', () => this.opts.log.debug('participants browser disconnected'));
+    browser.on('disconnected', () => {
+      // A crashed browser is relaunched for the next participant; its pages' sockets have closed,
+      // which already marked their participants as left.
+      this.opts.log.debug('participants browser disconnected');
+      if (this.closed || this.launched !== browser) return;
+      this.browser = undefined;
+      this.launched = undefined;
+      this.pages.clear();
+    });
+    this.launched = browser;
     return browser;
   }
 }

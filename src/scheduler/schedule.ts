@@ -74,6 +74,7 @@ async function add(queue: MeetingQueue, job: MeetingJob, jobId: string, delay: n
 /** Everything `schedule` checks, without queueing: schema, policy floor, URL, platform, bot profile. */
 export async function validateForSchedule(config: Config, input: unknown): Promise<MeetingJob> {
   const job = parseMeetingJob(input);
+  const { meeting } = resolvePlatform(job.meetingUrl, job.platform);
   if (job.limits.minDurationSec < config.minDurationFloorSec) {
     throw new MeetcapError(
       'invalid_job',
@@ -81,7 +82,6 @@ export async function validateForSchedule(config: Config, input: unknown): Promi
       { fields: [{ field: 'limits.minDurationSec', message: `must be at least ${config.minDurationFloorSec}` }] },
     );
   }
-  const { meeting } = resolvePlatform(job.meetingUrl, job.platform);
   await loadBotProfile(config.profilesDir, job.botProfile);
   return { ...job, platform: meeting.platform };
 }

@@ -24,7 +24,7 @@ window.MeetTiles = ({ app, sinks, ui, joiner }) => {
       grid().appendChild(tile);
     }
     if (self) tile.setAttribute('data-self-name', name);
-    tile.querySelector('span.notranslate').textContent = self ? `${name} (You)` : name;
+    tile.querySelector('span.notranslate').textContent = name;
     return tile;
   }
 
