@@ -1,5 +1,11 @@
 import { loadConfig } from '../config/index.js';
-import { isWorkerToSession, toMeetcapError, type SessionEvent, type SessionToWorker } from '../contracts/index.js';
+import {
+  isWorkerToSession,
+  toMeetcapError,
+  type SessionEvent,
+  type SessionToWorker,
+  type WorkerToSession,
+} from '../contracts/index.js';
 import { createStorage } from '../media/storage/index.js';
 import { createRootLogger, sessionLogger } from '../observability/logger.js';
 import { systemClock } from './clock.js';
@@ -17,7 +23,7 @@ export async function sessionMain(): Promise<void> {
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop.abort());
 
-  const start = await new Promise<Extract<import('../contracts/index.js').WorkerToSession, { type: 'start' }>>((resolve) => {
+  const start = await new Promise<Extract<WorkerToSession, { type: 'start' }>>((resolve) => {
     process.on('message', (msg) => {
       if (!isWorkerToSession(msg)) return;
       if (msg.type === 'start') resolve(msg);

@@ -140,7 +140,7 @@ interface FinalizeInput {
  * leaves nothing in storage. A session that never recorded stores nothing either.
  */
 async function finalize(f: FinalizeInput): Promise<SessionOutcome> {
-  const { machine, finished, job, deps } = f;
+  const { machine, finished, job } = f;
   const ids = { meetingId: job.meetingId, sessionId: f.sessionId };
   if (machine.can('finalizing')) machine.to('finalizing');
   const reason = f.failure?.code ?? f.endReason;

@@ -1,4 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { readdir } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeetcapError } from '../../src/contracts/errors.js';
@@ -59,7 +60,9 @@ describe('S3Storage against s3rver', () => {
     const upload = storage.startUpload('t1/aborted.mp4', 'video/mp4', body);
     body.write(Buffer.alloc(12 * MiB, 3)); // two full parts go up while the body stays open
     await expect.poll(() => s3.pendingUploads(), { timeout: 10_000 }).toHaveLength(1);
-    await expect.poll(async () => (await import('node:fs/promises')).readdir(`${s3.dir}/${s3.bucket}/._S3rver_uploads/${(await s3.pendingUploads())[0]}`), { timeout: 10_000 }).toContain('1');
+    const [uploadId] = await s3.pendingUploads();
+    const partsDir = `${s3.dir}/${s3.bucket}/._S3rver_uploads/${uploadId}`;
+    await expect.poll(() => readdir(partsDir), { timeout: 10_000 }).toContain('1'); // part 1 stored
     await upload.abort();
     await upload.abort();
     expect(await s3.pendingUploads()).toEqual([]);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import type { MeetcapError } from '../../src/contracts/index.js';
 import { describe, expect, it } from 'vitest';
-import { MeetcapError, REASONS, REASON_CODES, canTransition, meetingJobJsonSchema, parseMeetingJob } from '../../src/contracts/index.js';
+import { REASONS, REASON_CODES, canTransition, meetingJobJsonSchema, parseMeetingJob } from '../../src/contracts/index.js';
 
 const valid = { meetingId: 'crm-42', tenantId: 'acme', meetingUrl: 'https://meet.google.com/abc-defg-hij', scheduledStart: '2026-11-21T10:00:00Z' };
 

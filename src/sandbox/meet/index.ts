@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { randomInt } from 'node:crypto';
 import type { PlatformContext, SandboxPlatform } from '../platform.js';
 import { servePage, servePublic } from '../static.js';
@@ -21,7 +22,7 @@ export const meetPlatform: SandboxPlatform = {
   handle,
 };
 
-async function handle(_req: unknown, res: import('node:http').ServerResponse, url: URL, ctx: PlatformContext): Promise<void> {
+async function handle(_req: unknown, res: ServerResponse, url: URL, ctx: PlatformContext): Promise<void> {
   const path = url.pathname;
   if (path === '/' || path === '/landing') return servePage(res, new URL('home.html', PUBLIC), {});
   if (path.startsWith('/_meet/')) return servePublic(res, PUBLIC, path.slice('/_meet/'.length));
