@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { SandboxApi } from './api.js';
-import { loadOrCreateCertificate } from './ca.js';
+import { SANDBOX_DNS_NAMES, loadOrCreateCertificate } from './ca.js';
 import { startControlServer } from './control.js';
 import { SignalHub } from './hub.js';
 import { meetPlatform } from './meet/index.js';
@@ -39,19 +39,8 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/** Host patterns mapped to the sandbox in the bot's Chromium. */
-const MAPPED_HOSTS = [
-  'meet.google.com',
-  'teams.microsoft.com',
-  'teams.live.com',
-  'teams.cloud.microsoft',
-  'zoom.us',
-  '*.zoom.us',
-  'zoom.com',
-  '*.zoom.com',
-  'zoomgov.com',
-  '*.zoomgov.com',
-];
+/** Host patterns mapped to the sandbox in the bot's Chromium: every name the certificate covers. */
+const MAPPED_HOSTS = SANDBOX_DNS_NAMES.filter((h) => h !== 'localhost');
 
 export function botBrowserArgsFor(httpsPort: number, spki: string): string[] {
   const rules = MAPPED_HOSTS.map((h) => `MAP ${h} 127.0.0.1:${httpsPort}`).join(', ');

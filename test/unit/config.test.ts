@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { BotProfileSchema } from '../../src/contracts/index.js';
+import { chromiumArgs } from '../../src/session/browser.js';
+
+const profile = BotProfileSchema.parse({ botName: 'Notetaker' });
+
+describe('production launch flags', () => {
+  it('keep Chromium sandboxed and never bypass certificates or fake the tab capture', () => {
+    const config = loadConfig({});
+    expect(config.chromiumSandbox).toBe(true);
+    const args = chromiumArgs(config, profile);
+    for (const banned of ['--no-sandbox', '--ignore-certificate-errors', '--disable-web-security', '--use-fake-ui-for-media-stream', '--enable-automation']) {
+      expect(args.some((a) => a.startsWith(banned))).toBe(false);
+    }
+    expect(args).toContain('--disable-blink-features=AutomationControlled');
+    expect(args).toContain('--lang=en-US');
+  });
+
+  it('accept only the sandbox flags through MEETCAP_SANDBOX_BROWSER_ARGS', () => {
+    const ok = loadConfig({ MEETCAP_SANDBOX_BROWSER_ARGS: JSON.stringify(['--host-resolver-rules=MAP meet.google.com 127.0.0.1:1']) });
+    expect(chromiumArgs(ok, profile)).toContain('--host-resolver-rules=MAP meet.google.com 127.0.0.1:1');
+    for (const bad of ['--ignore-certificate-errors', '--disable-web-security', '--remote-debugging-port=9222']) {
+      expect(() => loadConfig({ MEETCAP_SANDBOX_BROWSER_ARGS: JSON.stringify([bad]) })).toThrow(/may not contain/);
+    }
+  });
+
+  it('disables the sandbox only when asked explicitly', () => {
+    expect(chromiumArgs(loadConfig({ MEETCAP_CHROMIUM_NO_SANDBOX: '1' }), profile)).toContain('--no-sandbox');
+  });
+});
