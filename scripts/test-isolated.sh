@@ -17,8 +17,20 @@ ip link set lo up
 workdir=$(mktemp -d)
 redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no \
   --pidfile "$workdir/redis.pid" --dir "$workdir" --logfile "$workdir/redis.log"
-cleanup() { [ -f "$workdir/redis.pid" ] && kill "$(cat "$workdir/redis.pid")" 2>/dev/null; rm -rf "$workdir"; }
+# Stop our Redis and wait until it has really exited (it writes its log while shutting down),
+# so removing its directory cannot race it. Cleanup never changes the suite's exit status.
+cleanup() {
+  local pid
+  pid=$(cat "$workdir/redis.pid" 2>/dev/null) || true
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -rf "$workdir" 2>/dev/null || true
+}
 trap cleanup EXIT
 for _ in $(seq 50); do [ -f "$workdir/redis.pid" ] && break; sleep 0.1; done
 export REDIS_URL=redis://127.0.0.1:6379
-npx vitest run "$@"
+status=0
+npx vitest run "$@" || status=$?
+exit "$status"

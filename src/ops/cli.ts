@@ -77,6 +77,20 @@ program
   });
 
 program
+  .command('link')
+  .description('Check a meeting link or invite text: print its platform, meeting code and redacted join URL.')
+  .argument('<input...>', 'a meeting link or invite text (words are joined by spaces), or - to read stdin')
+  .action(async (words: string[]) => {
+    try {
+      const input = words.length === 1 && words[0] === '-' ? await readStdin() : words.join(' ');
+      const { describeLink } = await import('./link.js');
+      process.stdout.write(`${JSON.stringify(describeLink(input), null, 2)}\n`);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
   .command('sandbox')
   .description('Serve local imitations of the meeting platforms and their control API (tests, demo).')
   .addOption(new Option('--https-port <port>', 'port for the platform pages').argParser(Number))

@@ -72,3 +72,83 @@ describe('meeting links', () => {
     expect(() => resolvePlatform('https://zoom.us/j/88240852079')).toThrow(expect.objectContaining({ code: 'platform_unsupported' }));
   });
 });
+
+const THREAD = '19:meeting_NjkxOWMyYjctYzRhMy00NTIxLWI2ZjMtODc5ZmI4ODM2YjM0@thread.v2';
+const ENC_THREAD = encodeURIComponent(THREAD);
+const CONTEXT = '{"Tid":"72f988bf-86f1-41af-91ab-2d7cd011db47","Oid":"e2b1c0a1-3c4d-4e5f-8a9b-0c1d2e3f4a5b"}';
+const ENC_CONTEXT = encodeURIComponent(CONTEXT);
+const CANONICAL = (host = 'teams.microsoft.com'): string => `https://${host}/l/meetup-join/${ENC_THREAD}/0?context=${ENC_CONTEXT}`;
+const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64');
+const launcherInner = `/_#/l/meetup-join/${ENC_THREAD}/0?context=${ENC_CONTEXT}&anon=true`;
+
+describe('Zoom links', () => {
+  it.each([
+    ['https://zoom.us/j/88240852079?pwd=cWY6UT09.1', '88240852079', 'https://zoom.us/wc/join/88240852079?pwd=cWY6UT09.1'],
+    ['https://us06web.zoom.us/j/88240852079', '88240852079', 'https://us06web.zoom.us/wc/join/88240852079'],
+    ['https://acme.zoom.us/j/912345678?pwd=x&uname=Bob', '912345678', 'https://acme.zoom.us/wc/join/912345678?pwd=x'],
+    ['https://zoom.com/j/88240852079', '88240852079', 'https://zoom.com/wc/join/88240852079'],
+    ['https://www.zoomgov.com/j/1612345678?pwd=g', '1612345678', 'https://www.zoomgov.com/wc/join/1612345678?pwd=g'],
+    ['https://us02web.zoom.us/wc/join/88240852079?pwd=a', '88240852079', 'https://us02web.zoom.us/wc/join/88240852079?pwd=a'],
+    ['https://app.zoom.us/wc/88240852079/join?pwd=abc', '88240852079', 'https://app.zoom.us/wc/88240852079/join?pwd=abc'],
+    ['https://us06web.zoom.us/w/88240852079?pwd=p1&tk=regTok', '88240852079', 'https://us06web.zoom.us/wc/join/88240852079?pwd=p1&tk=regTok'],
+    ['https://zoom.us/s/88240852079?zak=hostToken', '88240852079', 'https://zoom.us/wc/join/88240852079'],
+    ['https://zoom.us/j/882-4085-2079', '88240852079', 'https://zoom.us/wc/join/88240852079'],
+    ['https://acme.zoom.us/my/jane.doe?pwd=q', 'jane.doe', 'https://acme.zoom.us/my/jane.doe?pwd=q'],
+  ])('parses %s', (url, code, joinUrl) => {
+    const m = parseMeetingUrl(url);
+    expect(m).toMatchObject({ platform: 'zoom', meetingCode: code, joinUrl });
+    expect(m.redactedUrl).toBe(joinUrl.replace(/(pwd|tk)=[^&]+/g, '$1=REDACTED'));
+    expect(m.redactedUrl).not.toMatch(/hostToken|regTok/);
+  });
+
+  it.each([
+    'https://zoom.us/j/12345678', // 8 digits
+    'https://zoom.us/j/123456789012', // 12 digits
+    'https://zoom.us/j/abc',
+    'https://events.zoom.us/ev/AbC123',
+    'https://support.zoom.us/j/88240852079',
+    'https://zoom.us/download',
+    'https://evilzoom.us/j/88240852079',
+    'https://zoom.us.evil.com/j/88240852079',
+    'http://zoom.us/j/88240852079',
+    'https://zoom.us:444/j/88240852079',
+  ])('refuses %s', (url) => expect(refusal(url)).toBe('url_not_allowed'));
+});
+
+describe('Teams links', () => {
+  it.each([
+    ['plain meetup-join', `https://teams.microsoft.com/l/meetup-join/${THREAD}/0?context=${CONTEXT}`, CANONICAL()],
+    ['encoded meetup-join', CANONICAL(), CANONICAL()],
+    ['launcher, encoded', `https://teams.microsoft.com/dl/launcher/launcher.html?url=${encodeURIComponent(launcherInner)}&type=meetup-join&deeplinkId=d1&directDl=true&msLaunch=true&enableMobilePage=true&suppressPrompt=true`, CANONICAL()],
+    ['launcher, raw fragment', `https://teams.microsoft.com/dl/launcher/launcher.html?url=${launcherInner}&type=meetup-join`, CANONICAL()],
+    ['v2 meetingjoin', `https://teams.microsoft.com/v2/?meetingjoin=true#/l/meetup-join/${ENC_THREAD}/0?context=${ENC_CONTEXT}&anon=true&deeplinkId=abc`, CANONICAL()],
+    ['light-meetings coords', `https://teams.microsoft.com/light-meetings/launch?agent=web&version=25010000000&coords=${b64({ conversationId: THREAD, tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', organizerId: 'e2b1c0a1-3c4d-4e5f-8a9b-0c1d2e3f4a5b', messageId: '0' })}&deeplinkId=x`, CANONICAL()],
+    ['cloud.microsoft host', `https://teams.cloud.microsoft/l/meetup-join/${ENC_THREAD}/0?context=${ENC_CONTEXT}`, CANONICAL('teams.cloud.microsoft')],
+    ['GCC High host', `https://gov.teams.microsoft.us/l/meetup-join/${ENC_THREAD}/0?context=${ENC_CONTEXT}`, CANONICAL('gov.teams.microsoft.us')],
+    ['DoD host', `https://dod.teams.microsoft.us/l/meetup-join/${ENC_THREAD}/0?context=${ENC_CONTEXT}`, CANONICAL('dod.teams.microsoft.us')],
+  ])('parses %s', (_name, url, joinUrl) => {
+    expect(parseMeetingUrl(url)).toMatchObject({ platform: 'teams', meetingCode: THREAD, joinUrl, redactedUrl: joinUrl });
+  });
+
+  it.each([
+    ['https://teams.microsoft.com/meet/2812345678901?p=Ab12Cd', '2812345678901', 'https://teams.microsoft.com/meet/2812345678901?p=Ab12Cd', 'Ab12Cd'],
+    ['https://teams.live.com/meet/9345678901234?p=x9Yz', '9345678901234', 'https://teams.live.com/meet/9345678901234?p=x9Yz', 'x9Yz'],
+    ['https://teams.microsoft.com/meet/2812345678', '2812345678', 'https://teams.microsoft.com/meet/2812345678', undefined],
+    [`https://teams.microsoft.com/light-meetings/launch?agent=web&coords=${b64({ meetingCode: '2812345678901', passcode: 'Ab12Cd' })}`, '2812345678901', 'https://teams.microsoft.com/meet/2812345678901?p=Ab12Cd', 'Ab12Cd'],
+  ])('parses short link %s', (url, code, joinUrl, passcode) => {
+    const m = parseMeetingUrl(url);
+    expect(m).toMatchObject({ platform: 'teams', meetingCode: code, joinUrl });
+    expect(m.passcodeInUrl).toBe(passcode);
+    expect(m.redactedUrl).toBe(joinUrl.replace(/p=[^&]+/, 'p=REDACTED'));
+  });
+
+  it.each([
+    'https://teams.microsoft.com.evil.com/meet/2812345678901',
+    'https://evil.com/l/meetup-join/19:meeting_x@thread.v2/0',
+    'https://teams.microsoft.com/meet/123',
+    'https://teams.microsoft.com/l/meetup-join/not-a-thread/0',
+    'https://teams.microsoft.com/light-meetings/launch?coords=bm90IGpzb24',
+    'https://teams.microsoft.com/l/chat/0/0?users=a@b.com',
+    'http://teams.microsoft.com/meet/2812345678901?p=x',
+  ])('refuses %s', (url) => expect(refusal(url)).toBe('url_not_allowed'));
+});

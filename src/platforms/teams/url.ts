@@ -1,4 +1,5 @@
 import type { ParsedMeeting } from '../platform.js';
+import { buildUrl, decodeFully, redactParams, safeDecode } from '../url-kit.js';
 
 export const TEAMS_HOSTS = [
   'teams.microsoft.com',
@@ -8,34 +9,112 @@ export const TEAMS_HOSTS = [
   'dod.teams.microsoft.us',
 ] as const;
 
-const MEETUP = /\/l\/meetup-join\/([^/?#]+)/;
+/** What a Teams link points at: a meeting chat thread, or a numeric meeting id (+ passcode). */
+type TeamsTarget =
+  | { kind: 'thread'; thread: string; message: string; context?: { Tid?: string; Oid?: string } }
+  | { kind: 'id'; id: string; passcode?: string };
+
+const MEETUP = '/l/meetup-join/';
 const SHORT = /^\/meet\/(\d{10,15})\/?$/;
+const THREAD = /^19:[\w.=-]+@thread\.(?:v2|skype|tacv2)$/i;
+const DIGITS = /^\d{10,15}$/;
 
 export function parseTeamsUrl(url: URL): ParsedMeeting | null {
   if (!(TEAMS_HOSTS as readonly string[]).includes(url.hostname)) return null;
-  // Launcher and v2 links carry the meetup-join path in a query value or the fragment.
-  const haystack = [url.pathname, url.hash, url.searchParams.get('url') ?? ''].map(safeDecode).join(' ');
-  const thread = MEETUP.exec(haystack)?.[1];
-  const short = SHORT.exec(url.pathname)?.[1];
-  const code = thread ?? short;
-  if (!code) return null;
-  const passcode = url.searchParams.get('p') ?? undefined;
-  const redacted = new URL(url.href);
-  if (redacted.searchParams.has('p')) redacted.searchParams.set('p', 'REDACTED');
-  return {
-    platform: 'teams',
-    meetingCode: code,
-    joinUrl: url.href,
-    redactedUrl: redacted.href,
-    host: url.hostname,
-    ...(passcode ? { passcodeInUrl: passcode } : {}),
-  };
+  const target = shortLink(url) ?? meetupJoin(url) ?? lightMeeting(url);
+  if (!target) return null;
+  const host = url.hostname;
+  if (target.kind === 'id') {
+    const joinUrl = buildUrl(host, `/meet/${target.id}`, { p: target.passcode });
+    return {
+      platform: 'teams',
+      meetingCode: target.id,
+      joinUrl,
+      redactedUrl: redactParams(joinUrl, ['p']),
+      host,
+      ...(target.passcode ? { passcodeInUrl: target.passcode } : {}),
+    };
+  }
+  // Normalised to the plain meetup-join form, which every launcher/v2/light-meetings link wraps.
+  // The context (tenant and organiser ids) is kept: it routes the join and is not a credential.
+  const context = target.context && Object.keys(target.context).length ? JSON.stringify(target.context) : undefined;
+  const joinUrl = buildUrl(host, `${MEETUP}${encodeURIComponent(target.thread)}/${target.message}`, { context });
+  return { platform: 'teams', meetingCode: target.thread, joinUrl, redactedUrl: joinUrl, host };
 }
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
+function shortLink(url: URL): TeamsTarget | null {
+  const id = SHORT.exec(url.pathname)?.[1];
+  return id ? { kind: 'id', id, passcode: url.searchParams.get('p') || undefined } : null;
+}
+
+/** Plain, launcher (`?url=/_#/l/meetup-join/..`) and v2 (`#/l/meetup-join/..`) links, encoded or not. */
+function meetupJoin(url: URL): TeamsTarget | null {
+  const places = [url.pathname + url.search, url.hash.slice(1), url.searchParams.get('url') ?? ''];
+  for (const place of places) {
+    let text = place;
+    // Launchers nest the link encoded once or twice; decode until the marker shows.
+    for (let round = 0; round < 3 && !text.includes(MEETUP); round++) text = safeDecode(text);
+    const at = text.indexOf(MEETUP);
+    if (at < 0) continue;
+    const rest = text.slice(at + MEETUP.length);
+    const queryAt = rest.indexOf('?');
+    const [threadRaw = '', message = '0'] = (queryAt < 0 ? rest : rest.slice(0, queryAt)).split('/');
+    const thread = decodeFully(threadRaw);
+    if (!THREAD.test(thread)) continue;
+    const query = new URLSearchParams(queryAt < 0 ? '' : rest.slice(queryAt + 1));
+    const context = parseContext(query.get('context') ?? url.searchParams.get('context'));
+    return { kind: 'thread', thread, message: /^\d+$/.test(message) ? message : '0', ...(context ? { context } : {}) };
   }
+  return null;
+}
+
+/** `/light-meetings/launch?...&coords=<base64 JSON>`: the meeting is only in the decoded coords. */
+function lightMeeting(url: URL): TeamsTarget | null {
+  if (!url.pathname.startsWith('/light-meetings/')) return null;
+  const coords = decodeCoords(url.searchParams.get('coords'));
+  if (!coords) return null;
+  const field = (...keys: string[]): string | undefined => {
+    for (const key of keys) {
+      const value = coords[key];
+      if (typeof value === 'string' && value) return value;
+      if (typeof value === 'number') return String(value);
+    }
+    return undefined;
+  };
+  const thread = field('conversationId', 'threadId', 'meetingThreadId');
+  if (thread && THREAD.test(decodeFully(thread))) {
+    const Tid = field('tenantId', 'Tid');
+    const Oid = field('organizerId', 'Oid');
+    const context = Tid || Oid ? { ...(Tid ? { Tid } : {}), ...(Oid ? { Oid } : {}) } : undefined;
+    return { kind: 'thread', thread: decodeFully(thread), message: field('messageId') ?? '0', ...(context ? { context } : {}) };
+  }
+  const id = field('meetingCode', 'meetingId')?.replace(/\s/g, '');
+  if (id && DIGITS.test(id)) return { kind: 'id', id, passcode: field('passcode', 'passCode', 'p') };
+  return null;
+}
+
+function decodeCoords(raw: string | null): Record<string, unknown> | null {
+  if (!raw) return null;
+  try {
+    const json = Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+    const value: unknown = JSON.parse(json);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `context={"Tid":"..","Oid":".."}`, possibly encoded once more than the query itself. */
+function parseContext(raw: string | null): { Tid?: string; Oid?: string } | undefined {
+  if (!raw) return undefined;
+  for (const text of [raw, safeDecode(raw)]) {
+    try {
+      const value = JSON.parse(text) as Record<string, unknown>;
+      const pick = (k: string): Record<string, string> => (typeof value[k] === 'string' ? { [k]: value[k] as string } : {});
+      return { ...pick('Tid'), ...pick('Oid') };
+    } catch {
+      // not JSON at this level of encoding; try the next
+    }
+  }
+  return undefined;
 }

@@ -1,8 +1,15 @@
 import type { ParsedMeeting } from '../platform.js';
+import { buildUrl, redactParams } from '../url-kit.js';
 
-/** zoom.us, zoom.com and zoomgov.com with any company/vanity subdomain, except Zoom Events. */
+/** zoom.us, zoom.com and zoomgov.com with any company/vanity subdomain, except non-meeting sites. */
 const ZOOM_DOMAINS = ['zoom.us', 'zoom.com', 'zoomgov.com'];
-const NOT_MEETINGS = new Set(['events', 'explore', 'support', 'community', 'developers', 'marketplace', 'status', 'blog', 'investors']);
+/** Subdomains that are Zoom's own sites, not meeting hosts (Zoom Events links are not joinable by the web client). */
+const NOT_MEETINGS = new Set([
+  'events', 'explore', 'support', 'community', 'developers', 'marketplace', 'status', 'blog', 'investors',
+  'api', 'careers', 'news', 'learning', 'devforum', 'docs', 'success', 'zoomevents', 'webinars',
+]);
+/** Query keys that are credentials: encrypted passcode, registrant token, host start token. */
+const SECRETS = ['pwd', 'tk', 'zak'] as const;
 
 export function isZoomHost(host: string): boolean {
   const domain = ZOOM_DOMAINS.find((d) => host === d || host.endsWith(`.${d}`));
@@ -11,28 +18,55 @@ export function isZoomHost(host: string): boolean {
   return !NOT_MEETINGS.has(sub.split('.').pop() ?? '');
 }
 
-const PATTERNS: ReadonlyArray<RegExp> = [
-  /^\/(?:j|w|s)\/(\d{9,11})\/?$/, // join, webinar, start
-  /^\/wc\/join\/(\d{9,11})\/?$/, // classic web client
-  /^\/wc\/(\d{9,11})\/(?:join|start)\/?$/, // React web client
+/** Numbered links; ids may carry dashes when copied from invite text (`882-4085-2079`). */
+const NUMBERED: ReadonlyArray<RegExp> = [
+  /^\/(?:j|w|s)\/([\d-]{9,16})\/?$/, // join, webinar, start (a start link is joined as an attendee)
+  /^\/wc\/join\/([\d-]{9,16})\/?$/, // classic web client
+  /^\/wc\/([\d-]{9,16})\/(?:join|start)\/?$/, // React web client
 ];
 const PERSONAL = /^\/my\/([A-Za-z0-9._-]{1,64})\/?$/;
+/** 9 to 11 digits; Zoom never issues other lengths. */
+const MEETING_ID = /^\d{9,11}$/;
 
 export function parseZoomUrl(url: URL): ParsedMeeting | null {
   if (!isZoomHost(url.hostname)) return null;
-  let code: string | undefined;
-  for (const pattern of PATTERNS) code ??= pattern.exec(url.pathname)?.[1];
-  code ??= PERSONAL.exec(url.pathname)?.[1];
-  if (!code) return null;
-  const pwd = url.searchParams.get('pwd') ?? undefined;
-  const redacted = new URL(url.href);
-  for (const secret of ['pwd', 'tk', 'zak', 'uname']) if (redacted.searchParams.has(secret)) redacted.searchParams.set(secret, 'REDACTED');
+  const host = url.hostname;
+  const pwd = url.searchParams.get('pwd') || undefined;
+  // Webinar registrant token: without it a registration-only webinar sends the bot to the form.
+  const tk = url.searchParams.get('tk') || undefined;
+  let code: string;
+  let joinUrl: string;
+  const vanity = PERSONAL.exec(url.pathname)?.[1];
+  if (vanity) {
+    // Personal links are resolved by Zoom to a number only after loading; keep the link itself.
+    code = vanity;
+    joinUrl = buildUrl(host, `/my/${vanity}`, { pwd });
+  } else {
+    let raw: string | undefined;
+    for (const pattern of NUMBERED) raw ??= pattern.exec(url.pathname)?.[1];
+    const id = raw?.replaceAll('-', '');
+    if (!id || !MEETING_ID.test(id)) return null;
+    code = id;
+    joinUrl = buildUrl(host, webClientPath(host, id), { pwd, tk });
+  }
   return {
     platform: 'zoom',
     meetingCode: code,
-    joinUrl: url.href,
-    redactedUrl: redacted.href,
-    host: url.hostname,
+    joinUrl,
+    redactedUrl: redactParams(joinUrl, SECRETS),
+    host,
     ...(pwd ? { passcodeInUrl: pwd } : {}),
   };
+}
+
+/**
+ * Why the web client path on the original host: `/j/` lands on "Launch Meeting" (desktop app
+ * first), the web client joins in the page directly; the original host is kept because company
+ * subdomains carry SSO/join policies and zoomgov must stay on zoomgov. `app.zoom.us` only serves
+ * the React client, whose path is `/wc/<id>/join`. `pwd` (encrypted passcode) and `tk` are kept
+ * so the bot is not asked to type a passcode or register; `zak` (a host's start token) is dropped:
+ * the bot never starts meetings as the host.
+ */
+function webClientPath(host: string, id: string): string {
+  return host === 'app.zoom.us' ? `/wc/${id}/join` : `/wc/join/${id}`;
 }

@@ -1,0 +1,23 @@
+import { extractMeetingFromInvite } from '../platforms/invite.js';
+
+/** What `meetcap link` prints: enough to check a link, with every secret left out. */
+export interface LinkReport {
+  platform: string;
+  meetingCode: string;
+  passcodeFound: boolean;
+  passcodeSource?: 'url' | 'invite_text';
+  /** The redacted join URL (the real one carries passcodes and is never printed). */
+  joinUrl: string;
+}
+
+/** Accepts a bare link or whole invite text; throws MeetcapError('url_not_allowed') when there is no meeting. */
+export function describeLink(input: string): LinkReport {
+  const { meeting, passcode, passcodeSource } = extractMeetingFromInvite(input);
+  return {
+    platform: meeting.platform,
+    meetingCode: meeting.meetingCode,
+    passcodeFound: passcode !== undefined || meeting.passcodeInUrl !== undefined,
+    ...(passcodeSource ? { passcodeSource } : {}),
+    joinUrl: meeting.redactedUrl,
+  };
+}

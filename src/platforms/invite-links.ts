@@ -1,0 +1,96 @@
+/**
+ * Finding links in invite text (calendar descriptions, e-mails) and undoing what mail clients do
+ * to them: HTML entities, redirect wrappers, encoded queries, text glued to the end.
+ */
+import { safeDecode } from './url-kit.js';
+
+export interface LinkSpan {
+  start: number;
+  end: number;
+  /** The link as written, cleaned of surrounding text. */
+  raw: string;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+export function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+    if (name[0] === '#') {
+      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : whole;
+    }
+    return ENTITIES[name.toLowerCase()] ?? whole;
+  });
+}
+
+/**
+ * Labels that start the next piece of invite text. When a mail client drops the line break, they
+ * end up glued to the link (`...pwd=abc.1Passcode: 497810`); a link never contains `Label:` itself.
+ */
+const GLUED_LABEL = /(?:pass(?:code|word)|passwort|kenncode|meeting\s?id|webinar\s?id|conference\s?id|access\s?code|pin)\s*:/i;
+/** Punctuation that ends a sentence or wraps a link, never the last character of a meeting link. */
+const TRAILING = /[().,;:!?\]'"*>]+$/;
+
+export function findLinks(text: string): LinkSpan[] {
+  const spans: LinkSpan[] = [];
+  for (const match of text.matchAll(/https?:\/\/[^\s<>]+/gi)) {
+    // A glued label may run past the link's end ("...pwd=abc.1Meeting ID: 882"), so look a little further.
+    const raw = trimLink(match[0], text.slice(match.index, match.index + match[0].length + 24));
+    if (raw.length > 'https://'.length) spans.push({ start: match.index, end: match.index + raw.length, raw });
+  }
+  return spans;
+}
+
+function trimLink(candidate: string, withFollowing: string): string {
+  let link = candidate;
+  const glued = GLUED_LABEL.exec(withFollowing);
+  if (glued && glued.index < link.length) link = link.slice(0, glued.index);
+  // Meeting links never contain parentheses or end in punctuation, so all of it is prose.
+  return cutAtQuote(link).replace(TRAILING, '');
+}
+
+/** Quotes end a link (attributes, prose) except inside a Teams `context={"Tid":..}` written unencoded. */
+function cutAtQuote(link: string): string {
+  let depth = 0;
+  for (let i = 0; i < link.length; i++) {
+    const c = link[i];
+    if (c === '{') depth++;
+    else if (c === '}') depth = Math.max(0, depth - 1);
+    else if ((c === '"' || c === "'") && depth === 0) return link.slice(0, i);
+  }
+  return link;
+}
+
+/** Undoes redirect wrappers (Google `url?q=`, Outlook Safe Links) and an encoded query string. */
+export function normaliseLink(raw: string): string {
+  let link = raw;
+  for (let round = 0; round < 3; round++) {
+    const inner = unwrap(link);
+    if (!inner) break;
+    link = inner;
+  }
+  return fixEncodedQuery(link);
+}
+
+function unwrap(link: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    return null;
+  }
+  const host = url.hostname;
+  const google = (host === 'www.google.com' || host === 'google.com') && url.pathname === '/url';
+  const safelinks = host.endsWith('.safelinks.protection.outlook.com');
+  const inner = google ? (url.searchParams.get('q') ?? url.searchParams.get('url')) : safelinks ? url.searchParams.get('url') : null;
+  return inner && /^https?:\/\//i.test(inner) ? inner.trim() : null;
+}
+
+/** `/j/123%3Fpwd%3Dabc` or `/j/123?pwd%3Dabc`: the query was encoded as one value; decode it once. */
+function fixEncodedQuery(link: string): string {
+  const at = link.search(/\?|%3F/i);
+  if (at < 0) return link;
+  const query = link.slice(at).replace(/^(\?|%3F)/i, '');
+  if (query.includes('=') || !/%3D/i.test(query)) return link;
+  return `${link.slice(0, at)}?${safeDecode(query)}`;
+}

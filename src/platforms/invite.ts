@@ -1,0 +1,129 @@
+/**
+ * Finds the meeting in free invite text (calendar descriptions, e-mails) and the typed passcode
+ * that goes with it.
+ *
+ * Passcode rule (so a passcode of another meeting or a dial-in PIN is never taken):
+ * - only values labelled Passcode/Password (and the German Kenncode/Passwort) count; `PIN`,
+ *   "Numeric passcode" and "Phone/Conference passcode" are dial-in codes, and a value ending in
+ *   `#` is a keypad entry, so none of them is ever used;
+ * - the label must be nearer to a link of this meeting than to a link of any other meeting
+ *   (character distance), at most 400 characters after it or 150 before it;
+ * - no "Meeting ID: <digits>" naming a different numeric meeting may sit between the link and the
+ *   label (invites that list several meetings repeat that header per meeting).
+ */
+import { MeetcapError } from '../contracts/index.js';
+import { decodeEntities, findLinks, normaliseLink } from './invite-links.js';
+import type { ParsedMeeting } from './platform.js';
+import { parseMeetingUrl } from './resolve.js';
+
+export interface InviteMeeting {
+  meeting: ParsedMeeting;
+  /** The passcode a person would type (not Zoom's encrypted `pwd`). Never log it. */
+  passcode?: string;
+  passcodeSource?: 'url' | 'invite_text';
+}
+
+/** Where a meeting is mentioned in the text: a link, or a "Meeting ID:" line. */
+interface Anchor {
+  start: number;
+  end: number;
+  /** platform + code, to tell mentions of the same meeting from others. */
+  key: string;
+}
+
+const MAX_AFTER = 400;
+const MAX_BEFORE = 150;
+const PASSCODE = /(?<!(?:numeric|phone|conference|dial-in|audio)\s*)(?<![a-z])(?:pass\s?code|password|passwort|kenncode)\b\s*(:|：)?\s*([^\s()<>,;"']{1,40})/gi;
+const MEETING_ID = /\b(?:meeting|webinar)\s*id\b\s*[:：#]?\s*(\d[\d \u00a0-]{7,22}\d)/gi;
+
+export function extractMeetingFromInvite(text: string): InviteMeeting {
+  const clean = decodeEntities(text);
+  const refusals: string[] = [];
+  const anchors: Array<Anchor & { meeting: ParsedMeeting }> = [];
+  for (const link of findLinks(clean)) {
+    try {
+      const meeting = parseMeetingUrl(normaliseLink(link.raw));
+      anchors.push({ start: link.start, end: link.end, key: keyOf(meeting), meeting });
+    } catch (err) {
+      refusals.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  const chosen = anchors[0] ?? fromMeetingId(clean);
+  if (!chosen) {
+    const why = refusals.length ? ` (${refusals[0]})` : '';
+    throw new MeetcapError('url_not_allowed', `no joinable Zoom, Google Meet or Microsoft Teams meeting link or meeting ID found in the text${why}`, {
+      field: 'meetingUrl',
+    });
+  }
+  const { meeting } = chosen;
+  if (meeting.platform === 'meet') return { meeting }; // Meet has no passcodes; its PINs are dial-in only.
+  const typed = findPasscode(clean, chosen.key, anchors.length ? anchors : [chosen]);
+  if (meeting.platform === 'teams' && meeting.passcodeInUrl) {
+    // Teams' p= is the typed passcode itself; the link is the authority when both exist.
+    return { meeting, passcode: meeting.passcodeInUrl, passcodeSource: anchors.length ? 'url' : 'invite_text' };
+  }
+  if (typed) return { meeting, passcode: typed, passcodeSource: 'invite_text' };
+  return meeting.passcodeInUrl ? { meeting, passcodeSource: 'url' } : { meeting };
+}
+
+function keyOf(meeting: ParsedMeeting): string {
+  return `${meeting.platform}:${meeting.meetingCode}`;
+}
+
+/**
+ * No link: a "Meeting ID: 882 4085 2079" line. Zoom ids have 9-11 digits, Teams ids 10-15; in the
+ * overlap the invite's wording decides, Zoom by default (its invites lead with the ID far more often).
+ */
+function fromMeetingId(text: string): (Anchor & { meeting: ParsedMeeting }) | undefined {
+  const match = [...text.matchAll(MEETING_ID)][0];
+  if (!match) return undefined;
+  const id = (match[1] ?? '').replace(/\D/g, '');
+  if (id.length < 9 || id.length > 15) return undefined;
+  const saysTeams = /microsoft teams|teams meeting/i.test(text) && !/\bzoom\b/i.test(text);
+  const teams = id.length > 11 || (id.length >= 10 && saysTeams);
+  const start = match.index;
+  const end = start + match[0].length;
+  const key = `${teams ? 'teams' : 'zoom'}:${id}`;
+  const passcode = teams ? findPasscode(text, key, [{ start, end, key }]) : undefined;
+  const url = teams
+    ? `https://teams.microsoft.com/meet/${id}${passcode ? `?p=${encodeURIComponent(passcode)}` : ''}`
+    : `https://zoom.us/j/${id}`;
+  const meeting = parseMeetingUrl(url);
+  return { start, end, key: keyOf(meeting), meeting };
+}
+
+function findPasscode(text: string, key: string, anchors: readonly Anchor[]): string | undefined {
+  for (const match of text.matchAll(PASSCODE)) {
+    const value = (match[2] ?? '').replace(/[.:]+$/, '');
+    const hasColon = match[1] !== undefined;
+    // Without a colon only something code-like counts ("Passcode 584706", not "passcode required").
+    if (!value || value.endsWith('#') || (!hasColon && !/\d/.test(value))) continue;
+    const nearest = nearestAnchor(anchors, match.index, match.index + match[0].length);
+    if (!nearest || nearest.anchor.key !== key) continue;
+    const { anchor, distance, after } = nearest;
+    if (distance > (after ? MAX_AFTER : MAX_BEFORE)) continue;
+    const between = after ? text.slice(anchor.end, match.index) : text.slice(match.index, anchor.start);
+    if (namesOtherMeeting(between, key)) continue;
+    return value;
+  }
+  return undefined;
+}
+
+/** Distance from the label-and-value span to each mention, whichever side of it the span is on. */
+function nearestAnchor(anchors: readonly Anchor[], start: number, end: number): { anchor: Anchor; distance: number; after: boolean } | undefined {
+  let best: { anchor: Anchor; distance: number; after: boolean } | undefined;
+  for (const anchor of anchors) {
+    const after = start >= anchor.end;
+    const distance = after ? start - anchor.end : Math.max(0, anchor.start - end);
+    if (!best || distance < best.distance) best = { anchor, distance, after };
+  }
+  return best;
+}
+
+/** A "Meeting ID:" for a different number between the link and the passcode: the passcode is that meeting's. */
+function namesOtherMeeting(between: string, key: string): boolean {
+  const ownId = key.slice(key.indexOf(':') + 1);
+  if (!/^\d+$/.test(ownId)) return false;
+  for (const match of between.matchAll(MEETING_ID)) if ((match[1] ?? '').replace(/\D/g, '') !== ownId) return true;
+  return false;
+}

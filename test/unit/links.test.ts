@@ -1,0 +1,173 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { MeetcapError } from '../../src/contracts/index.js';
+import { extractMeetingFromInvite } from '../../src/platforms/invite.js';
+
+const THREAD = '19:meeting_NjkxOWMyYjctYzRhMy00NTIxLWI2ZjMtODc5ZmI4ODM2YjM0@thread.v2';
+const CONTEXT = '{"Tid":"72f988bf-86f1-41af-91ab-2d7cd011db47","Oid":"e2b1c0a1-3c4d-4e5f-8a9b-0c1d2e3f4a5b"}';
+const TEAMS_LINK = `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(THREAD)}/0?context=${encodeURIComponent(CONTEXT)}`;
+const ZOOM_PWD = 'cWY6aUtOQmVGZ0xxUT09.1';
+
+const ZOOM_INVITE = `Jane Doe is inviting you to a scheduled Zoom meeting.
+
+Join Zoom Meeting
+https://us06web.zoom.us/j/88240852079?pwd=${ZOOM_PWD}
+
+Meeting ID: 882 4085 2079
+Passcode: 584706
+
+---
+
+One tap mobile
++16469313860,,88240852079#,,,,*584706# US (New York)
+
+Dial by your location
+• +1 646 931 3860 US (New York)
+
+Meeting ID: 882 4085 2079
+Numeric passcode: 99887766
+Find your local number: https://us06web.zoom.us/u/kdMnD`;
+
+const TEAMS_INVITE = `________________________________________________________________________________
+Microsoft Teams meeting
+Join on your computer, mobile app or room device
+Click here to join the meeting<${TEAMS_LINK}>
+Meeting ID: 123 456 789 012
+Passcode: abc123
+Download Teams<https://www.microsoft.com/en-us/microsoft-teams/download-app> | Join on the web<https://www.microsoft.com/microsoft-teams/join-a-meeting>
+Or call in (audio only)
++1 323-555-0166,,123456789#   United States, Los Angeles
+Phone Conference ID: 123 456 789#
+________________________________________________________________________________`;
+
+const MEET_INVITE = `Weekly sync
+Join with Google Meet: https://meet.google.com/abc-defg-hij
+Or dial: (US) +1 402-555-0143 PIN: 512 345 678#
+More phone numbers: https://tel.meet/abc-defg-hij?pin=5123456789`;
+
+const google = (inner: string): string =>
+  `https://www.google.com/url?q=${encodeURIComponent(inner)}&sa=D&source=calendar&ust=1700000000000000&usg=AOvVaw0abc`;
+const safelinks = (inner: string): string =>
+  `https://nam12.safelinks.protection.outlook.com/?url=${encodeURIComponent(inner)}&data=05%7C02%7C&sdata=abc%3D&reserved=0`;
+
+interface Case {
+  text: string;
+  platform: string;
+  code: string;
+  passcode?: string;
+  source?: 'url' | 'invite_text';
+  joinUrl?: string;
+}
+
+const CASES: Array<[string, Case]> = [
+  ['Zoom link with passcode in brackets', { text: 'https://us06web.zoom.us/j/88240852079 (Passcode: 584706)', platform: 'zoom', code: '88240852079', passcode: '584706', source: 'invite_text', joinUrl: 'https://us06web.zoom.us/wc/join/88240852079' }],
+  ['Zoom (Password: ..)', { text: 'Join https://zoom.us/j/912345678 (Password: Xy7abc)', platform: 'zoom', code: '912345678', passcode: 'Xy7abc', source: 'invite_text' }],
+  ['text glued to the URL', { text: `Join: https://us02web.zoom.us/j/88240852079?pwd=${ZOOM_PWD}Passcode: 497810`, platform: 'zoom', code: '88240852079', passcode: '497810', source: 'invite_text', joinUrl: `https://us02web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['URL-encoded ?pwd%3D', { text: `https://zoom.us/j/88240852079?pwd%3D${ZOOM_PWD}`, platform: 'zoom', code: '88240852079', source: 'url', joinUrl: `https://zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['URL-encoded %3Fpwd%3D', { text: `https://zoom.us/j/88240852079%3Fpwd%3D${ZOOM_PWD}`, platform: 'zoom', code: '88240852079', source: 'url', joinUrl: `https://zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['Google redirect wrapper', { text: `Join: ${google(`https://zoom.us/j/88240852079?pwd=${ZOOM_PWD}`)}`, platform: 'zoom', code: '88240852079', source: 'url', joinUrl: `https://zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['Outlook safelinks', { text: `Join <${safelinks(TEAMS_LINK)}>`, platform: 'teams', code: THREAD }],
+  ['trailing punctuation', { text: 'Link: https://zoom.us/j/88240852079).', platform: 'zoom', code: '88240852079' }],
+  ['trailing quote and semicolon', { text: `"https://meet.google.com/abc-defg-hij";`, platform: 'meet', code: 'abc-defg-hij' }],
+  ['angle brackets', { text: 'Join here <https://meet.google.com/abc-defg-hij>, thanks', platform: 'meet', code: 'abc-defg-hij' }],
+  ['HTML entities', { text: `<a href="https://zoom.us/w/88240852079?tk=tok123&amp;pwd=${ZOOM_PWD}">Join</a>`, platform: 'zoom', code: '88240852079', source: 'url', joinUrl: `https://zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}&tk=tok123` }],
+  ['full Zoom invite', { text: ZOOM_INVITE, platform: 'zoom', code: '88240852079', passcode: '584706', source: 'invite_text' }],
+  ['full Teams invite', { text: TEAMS_INVITE, platform: 'teams', code: THREAD, passcode: 'abc123', source: 'invite_text' }],
+  ['Teams meeting ID only', { text: 'Microsoft Teams meeting\nMeeting ID: 123 456 789 012\nPasscode: abc123', platform: 'teams', code: '123456789012', passcode: 'abc123', source: 'invite_text', joinUrl: 'https://teams.microsoft.com/meet/123456789012?p=abc123' }],
+  ['Teams meeting ID (10 digits, says Teams)', { text: 'Microsoft Teams\nMeeting ID: 2812 345 678\nPasscode: Qw3rty', platform: 'teams', code: '2812345678', passcode: 'Qw3rty' }],
+  ['Zoom meeting ID only', { text: 'Zoom call\nMeeting ID: 882 4085 2079\nPasscode: 584706', platform: 'zoom', code: '88240852079', passcode: '584706', source: 'invite_text', joinUrl: 'https://zoom.us/wc/join/88240852079' }],
+  ['Zoom meeting ID with dashes', { text: 'Meeting ID: 882-4085-2079', platform: 'zoom', code: '88240852079' }],
+  ['Teams short link with p=', { text: 'Join https://teams.microsoft.com/meet/2812345678901?p=Ab12Cd', platform: 'teams', code: '2812345678901', passcode: 'Ab12Cd', source: 'url' }],
+  ['Meet invite (PIN is not a passcode)', { text: MEET_INVITE, platform: 'meet', code: 'abc-defg-hij' }],
+  ['skips non-meeting links first', { text: 'Agenda https://docs.example.com/x then https://zoom.us/download and https://acme.zoom.us/j/98765432101', platform: 'zoom', code: '98765432101' }],
+  ['glued Meeting ID label', { text: `https://us06web.zoom.us/j/88240852079?pwd=${ZOOM_PWD}Meeting ID: 882 4085 2079`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['Markdown link', { text: `[Join](https://us06web.zoom.us/j/88240852079?pwd=${ZOOM_PWD})`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['Google wrapper inside HTML', { text: `<a href="https://www.google.com/url?q=https://zoom.us/j/88240852079?pwd%3D${ZOOM_PWD}&amp;sa=D&amp;ust=1">Join</a>`, platform: 'zoom', code: '88240852079', joinUrl: `https://zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['Teams context written unencoded', { text: `Join: https://teams.microsoft.com/l/meetup-join/${THREAD}/0?context=${CONTEXT} now`, platform: 'teams', code: THREAD, joinUrl: TEAMS_LINK }],
+  ['11-digit ID in prose about teams stays Zoom', { text: 'Sync for all teams\nMeeting ID: 882 4085 2079', platform: 'zoom', code: '88240852079' }],
+  ['skips an http link, takes the https one', { text: 'http://zoom.us/j/88240852079 or https://zoom.us/j/88240852079', platform: 'zoom', code: '88240852079' }],
+];
+
+describe('extractMeetingFromInvite', () => {
+  it.each(CASES)('%s', (_name, c) => {
+    const found = extractMeetingFromInvite(c.text);
+    expect(found.meeting).toMatchObject({ platform: c.platform, meetingCode: c.code });
+    expect(found.passcode).toBe(c.passcode);
+    if (c.source) expect(found.passcodeSource).toBe(c.source);
+    if (c.joinUrl) expect(found.meeting.joinUrl).toBe(c.joinUrl);
+    expect(found.meeting.redactedUrl).not.toMatch(/pwd=(?!REDACTED)|[?&]p=(?!REDACTED)|tk=(?!REDACTED)/);
+  });
+
+  it.each([
+    ['no link at all', 'Lunch at noon, see you there'],
+    ['only look-alike hosts', 'https://zoom.us.evil.com/j/88240852079 and https://teams.microsoft.com.evil.com/meet/2812345678901'],
+    ['only non-joinable links', 'https://meet.google.com/lookup/abcdef https://events.zoom.us/ev/abc'],
+    ['a phone PIN alone', 'Dial +1 402-555-0143 PIN: 512 345 678#'],
+    ['credentials trick', 'https://meet.google.com@evil.com/abc-defg-hij'],
+  ])('refuses %s', (_name, text) => {
+    expect(() => extractMeetingFromInvite(text)).toThrow(MeetcapError);
+    expect(() => extractMeetingFromInvite(text)).toThrow(/no joinable/);
+  });
+
+  it('never takes the passcode of another meeting', () => {
+    const text = `Team A: https://zoom.us/j/111222333\n\nTeam B (Passcode: 999999) https://zoom.us/j/444555666`;
+    expect(extractMeetingFromInvite(text).passcode).toBeUndefined();
+    const listed = `https://zoom.us/j/111222333\nMeeting ID: 444 555 666\nPasscode: 999999`;
+    expect(extractMeetingFromInvite(listed).passcode).toBeUndefined();
+  });
+
+  it('ignores passcodes too far from the link', () => {
+    expect(extractMeetingFromInvite(`https://zoom.us/j/111222333\n${'x'.repeat(500)}\nPasscode: 999999`).passcode).toBeUndefined();
+  });
+
+  it('ignores "passcode" prose and keypad entries', () => {
+    expect(extractMeetingFromInvite('https://zoom.us/j/111222333 passcode required').passcode).toBeUndefined();
+    expect(extractMeetingFromInvite('https://zoom.us/j/111222333 Passcode: 4455#').passcode).toBeUndefined();
+  });
+});
+
+const exec = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/meetcap.js', import.meta.url));
+
+async function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = exec(process.execPath, [BIN, ...args], { timeout: 20_000 });
+  if (input !== undefined) child.child.stdin?.end(input);
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('meetcap link', () => {
+  it('prints the meeting with a redacted join URL', async () => {
+    const { code, stdout } = await cli(['link', `https://us06web.zoom.us/j/88240852079?pwd=${ZOOM_PWD}`]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      platform: 'zoom',
+      meetingCode: '88240852079',
+      passcodeFound: true,
+      passcodeSource: 'url',
+      joinUrl: 'https://us06web.zoom.us/wc/join/88240852079?pwd=REDACTED',
+    });
+    expect(stdout).not.toContain(ZOOM_PWD);
+  }, 30_000);
+
+  it('reads invite text from stdin and never prints the passcode', async () => {
+    const { code, stdout } = await cli(['link', '-'], TEAMS_INVITE);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ platform: 'teams', meetingCode: THREAD, passcodeFound: true, passcodeSource: 'invite_text' });
+    expect(stdout).not.toContain('abc123');
+  }, 30_000);
+
+  it('fails with the typed error and exit code 2', async () => {
+    const { code, stdout, stderr } = await cli(['link', 'https://zoom.us.evil.com/j/88240852079']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(JSON.parse(stderr)).toMatchObject({ error: { code: 'url_not_allowed', fault: 'configuration' } });
+  }, 30_000);
+});
