@@ -8,6 +8,7 @@ import type { StoredObjectInfo } from '../../contracts/events.js';
 import { MeetcapError, toMeetcapError } from '../../contracts/errors.js';
 import { ByteCounter } from './counting.js';
 import { validateKey } from './keys.js';
+import { UploadLifecycle } from './lifecycle.js';
 import type { Storage, StreamedUpload } from './storage.js';
 
 export interface LocalStorageConfig {
@@ -62,19 +63,17 @@ function partialPathFor(target: string): string {
 
 type ObjectMeta = Omit<StoredObjectInfo, 'size'>;
 
-class LocalUpload implements StreamedUpload {
+class LocalUpload extends UploadLifecycle {
   private readonly counter = new ByteCounter();
   private readonly partial: string;
   private readonly written: Promise<void>;
-  private state: 'streaming' | 'completing' | 'completed' | 'aborted' = 'streaming';
-  private completion?: Promise<StoredObjectInfo>;
-  private abortion?: Promise<void>;
 
   constructor(
     private readonly target: string,
     private readonly meta: ObjectMeta,
     private readonly body: Readable,
   ) {
+    super();
     this.partial = partialPathFor(target);
     this.written = this.write();
     // The failure is reported by complete(); until then it must not be an unhandled rejection.
@@ -85,25 +84,13 @@ class LocalUpload implements StreamedUpload {
     return this.counter.bytes;
   }
 
-  complete(): Promise<StoredObjectInfo> {
-    if (this.state === 'aborted') return Promise.reject(new MeetcapError('upload_failed', 'upload was aborted'));
-    this.completion ??= this.finish();
-    return this.completion;
-  }
-
-  abort(): Promise<void> {
-    if (this.state === 'completed' || this.state === 'completing') return Promise.resolve();
-    this.state = 'aborted';
-    this.abortion ??= this.removePartial();
-    return this.abortion;
-  }
 
   private async write(): Promise<void> {
     await mkdir(path.dirname(this.target), { recursive: true });
     await pipeline(this.body, this.counter, createWriteStream(this.partial, { flags: 'wx' }));
   }
 
-  private async finish(): Promise<StoredObjectInfo> {
+  protected async finish(): Promise<StoredObjectInfo> {
     this.state = 'completing';
     try {
       await this.written;
@@ -117,7 +104,7 @@ class LocalUpload implements StreamedUpload {
     }
   }
 
-  private async removePartial(): Promise<void> {
+  protected async cleanUp(): Promise<void> {
     this.body.destroy();
     this.counter.destroy();
     // Wait for the writer to let go of the file before removing it, else it could be recreated.

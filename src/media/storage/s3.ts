@@ -11,6 +11,7 @@ import type { StoredObjectInfo } from '../../contracts/events.js';
 import { MeetcapError } from '../../contracts/errors.js';
 import { HoldingCounter } from './holding.js';
 import { validateKey } from './keys.js';
+import { UploadLifecycle } from './lifecycle.js';
 import type { Storage, StreamedUpload } from './storage.js';
 
 export interface S3StorageConfig {
@@ -76,15 +77,12 @@ function clientConfig(config: S3StorageConfig): S3ClientConfig {
 
 type ObjectMeta = Omit<StoredObjectInfo, 'size'>;
 
-class S3Upload implements StreamedUpload {
+class S3Upload extends UploadLifecycle {
   private readonly gate = new HoldingCounter();
   private readonly upload: Upload;
   private readonly done: Promise<unknown>;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly uploadIds = new Set<string>();
-  private state: 'streaming' | 'completing' | 'completed' | 'aborted' = 'streaming';
-  private completion?: Promise<StoredObjectInfo>;
-  private abortion?: Promise<void>;
 
   constructor(
     private readonly client: S3Client,
@@ -92,6 +90,7 @@ class S3Upload implements StreamedUpload {
     private readonly meta: ObjectMeta,
     private readonly body: Readable,
   ) {
+    super();
     this.trackRequests();
     body.on('error', (err) => this.gate.destroy(err));
     body.pipe(this.gate);
@@ -110,20 +109,8 @@ class S3Upload implements StreamedUpload {
     return this.gate.bytes;
   }
 
-  complete(): Promise<StoredObjectInfo> {
-    if (this.state === 'aborted') return Promise.reject(new MeetcapError('upload_failed', 'upload was aborted'));
-    this.completion ??= this.finish();
-    return this.completion;
-  }
 
-  abort(): Promise<void> {
-    if (this.state === 'completed' || this.state === 'completing') return Promise.resolve();
-    this.state = 'aborted';
-    this.abortion ??= this.cleanUp();
-    return this.abortion;
-  }
-
-  private async finish(): Promise<StoredObjectInfo> {
+  protected async finish(): Promise<StoredObjectInfo> {
     this.state = 'completing';
     try {
       await this.gate.sourceEnded;
@@ -153,7 +140,7 @@ class S3Upload implements StreamedUpload {
    * just means lib-storage got there first). Parts still in flight during an abort can survive
    * it on real S3, hence waiting first.
    */
-  private async cleanUp(): Promise<void> {
+  protected async cleanUp(): Promise<void> {
     await this.upload.abort();
     this.gate.destroy();
     this.body.unpipe(this.gate);
