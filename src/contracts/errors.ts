@@ -53,10 +53,6 @@ export type ReasonCode = keyof typeof REASONS;
 
 export const REASON_CODES = Object.keys(REASONS) as ReasonCode[];
 
-export function isReasonCode(value: unknown): value is ReasonCode {
-  return typeof value === 'string' && Object.hasOwn(REASONS, value);
-}
-
 /** An error that carries a catalogue code. Everything that crosses a process or API boundary is one of these. */
 export class MeetcapError extends Error {
   readonly code: ReasonCode;

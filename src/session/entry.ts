@@ -6,7 +6,7 @@ import {
   type SessionToWorker,
   type WorkerToSession,
 } from '../contracts/index.js';
-import { createStorage } from '../media/storage/index.js';
+import { createStorage, describeStorage, storageConfigFromEnv } from '../media/storage/index.js';
 import { createRootLogger, sessionLogger } from '../observability/logger.js';
 import { systemClock } from './clock.js';
 import { runSession } from './run.js';
@@ -36,7 +36,9 @@ export async function sessionMain(): Promise<void> {
     process.send?.(msg);
   };
   try {
-    await runSession(start.job, start.sessionId, { config, storage: createStorage(), clock: systemClock, log, emit, stop: stop.signal });
+    const storageConfig = storageConfigFromEnv();
+    log.info({ storage: describeStorage(storageConfig) }, 'storage selected');
+    await runSession(start.job, start.sessionId, { config, storage: createStorage(storageConfig), clock: systemClock, log, emit, stop: stop.signal });
   } catch (err) {
     // runSession reports its own outcome; reaching here is a defect, reported as one.
     const e = toMeetcapError(err);

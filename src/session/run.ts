@@ -20,6 +20,7 @@ import { buildManifest } from './manifest.js';
 import { monitorCall, waitForAdmission, type CallContext } from './monitor.js';
 import { ParticipantTracker } from './participants.js';
 import { SessionRecording, type FinishedRecording } from './recording.js';
+import { keepRecording } from './watchdogs.js';
 
 export interface SessionDeps {
   config: Config;
@@ -148,7 +149,7 @@ async function finalize(f: FinalizeInput): Promise<SessionOutcome> {
   if (!finished) {
     machine.to('failed', reason ?? 'internal_error', f.failure?.message);
     outcome = { ...ids, state: 'failed', reason: reason ?? 'internal_error', ...(f.failure ? { error: f.failure.toJSON() } : {}) };
-  } else if (finished.durationSec < job.limits.minDurationSec) {
+  } else if (!keepRecording(finished.durationSec, job.limits.minDurationSec)) {
     await finished.discard();
     machine.to('discarded', 'below_minimum_duration');
     outcome = { ...ids, state: 'discarded', reason: 'below_minimum_duration' };
