@@ -34,14 +34,9 @@ export class SandboxApi {
     const code = input.code ?? this.freshCode(platform);
     if (!platform.isValidCode(code)) throw new SandboxError('invalid_request', `"${code}" is not a valid ${platform.id} meeting code`);
     if (this.meetings.has(code)) throw new SandboxError('meeting_exists', `meeting ${code} already exists`);
-    const options: MeetingOptions = {
-      open: input.open ?? false,
-      lobbyTimeoutMs: input.lobbyTimeoutMs ?? DEFAULT_LOBBY_TIMEOUT_MS,
-      recordingNotice: input.recordingNotice ?? true,
-      permissionPrompt: input.permissionPrompt ?? true,
-      ...(input.autoAdmitAfterMs !== undefined ? { autoAdmitAfterMs: input.autoAdmitAfterMs } : {}),
-    };
-    const meeting = new Meeting(platform.id, code, platform.meetingUrl(code), options);
+    const options = meetingOptions(input);
+    const meeting = new Meeting(platform.id, code, platform.meetingUrl(code, options), options);
+    if (options.passcode !== undefined) meeting.passcodeAliases = platform.passcodeAliases?.(code, options.passcode) ?? [];
     this.meetings.set(code, meeting);
     this.hub.attach(meeting);
     // Participants leaving the meeting (ended, dropped, page crash) take their page with them.
@@ -70,6 +65,11 @@ export class SandboxApi {
 
   remove(code: string, joinerId?: string): { removed: string[] } {
     return { removed: this.meeting(code).remove(joinerId) };
+  }
+
+  /** The host starts a meeting created with `started: false`; returns the joiners let on. */
+  start(code: string): { started: string[] } {
+    return { started: this.meeting(code).start() };
   }
 
   end(code: string): MeetingView {
@@ -174,4 +174,23 @@ export class SandboxApi {
   private assertOpen(): void {
     if (this.closed) throw new SandboxError('closed', 'sandbox is closed');
   }
+}
+
+/** Defaults for everything the caller left out; optional fields stay absent rather than undefined. */
+function meetingOptions(input: CreateMeetingInput): MeetingOptions {
+  return {
+    open: input.open ?? false,
+    lobbyTimeoutMs: input.lobbyTimeoutMs ?? DEFAULT_LOBBY_TIMEOUT_MS,
+    recordingNotice: input.recordingNotice ?? true,
+    permissionPrompt: input.permissionPrompt ?? true,
+    started: input.started ?? true,
+    passcodeInUrl: input.passcodeInUrl ?? true,
+    teamsAvModal: input.teamsAvModal ?? 'random',
+    zoomClient: input.zoomClient ?? 'iframe',
+    zoomNameField: input.zoomNameField ?? 'react',
+    zoomNotStarted: input.zoomNotStarted ?? 'waiting',
+    ...(input.autoAdmitAfterMs !== undefined ? { autoAdmitAfterMs: input.autoAdmitAfterMs } : {}),
+    ...(input.passcode !== undefined ? { passcode: input.passcode } : {}),
+    ...(input.wall !== undefined ? { wall: input.wall } : {}),
+  };
 }

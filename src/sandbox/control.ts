@@ -4,18 +4,26 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { SandboxApi } from './api.js';
 import { SandboxError } from './errors.js';
-import { JOINER_STATES } from './types.js';
+import { AV_MODALS, JOINER_STATES, SANDBOX_PLATFORM_IDS, WALLS } from './types.js';
 
 const MAX_BODY = 64 * 1024;
 
 const createMeetingBody = z.strictObject({
-  platform: z.enum(['meet']).optional(),
+  platform: z.enum(SANDBOX_PLATFORM_IDS).optional(),
   code: z.string().min(1).max(100).optional(),
   open: z.boolean().optional(),
   lobbyTimeoutMs: z.number().int().positive().max(86_400_000).optional(),
   autoAdmitAfterMs: z.number().int().nonnegative().max(86_400_000).optional(),
   recordingNotice: z.boolean().optional(),
   permissionPrompt: z.boolean().optional(),
+  started: z.boolean().optional(),
+  passcode: z.string().trim().min(1).max(32).optional(),
+  passcodeInUrl: z.boolean().optional(),
+  wall: z.enum(WALLS).optional(),
+  teamsAvModal: z.enum(AV_MODALS).optional(),
+  zoomClient: z.enum(['iframe', 'top']).optional(),
+  zoomNameField: z.enum(['react', 'classic']).optional(),
+  zoomNotStarted: z.enum(['waiting', 'error_3001']).optional(),
 });
 const joinerBody = z.strictObject({ joinerId: z.string().min(1).optional() });
 const participantBody = z.strictObject({
@@ -43,6 +51,7 @@ function routes(api: SandboxApi): [string, RegExp, Handler][] {
     ['POST', new RegExp(`^${M}/admit$`), ([c], b) => api.admit(c!, parse(joinerBody, b ?? {}).joinerId)],
     ['POST', new RegExp(`^${M}/deny$`), ([c], b) => api.deny(c!, parse(joinerBody, b ?? {}).joinerId)],
     ['POST', new RegExp(`^${M}/remove$`), ([c], b) => api.remove(c!, parse(joinerBody, b ?? {}).joinerId)],
+    ['POST', new RegExp(`^${M}/start$`), ([c]) => api.start(c!)],
     ['POST', new RegExp(`^${M}/end$`), ([c]) => api.end(c!)],
     ['GET', new RegExp(`^${M}/wait$`), ([c], _b, q) => api.wait(c!, parse(waitQuery, q))],
     ['POST', new RegExp(`^${M}/participants$`), ([c], b) => api.addParticipant(c!, parse(participantBody, b))],

@@ -10,6 +10,8 @@ export type SandboxErrorCode =
   | 'participant_start_failed'
   | 'participant_unresponsive'
   | 'wait_timeout'
+  | 'passcode_required'
+  | 'passcode_wrong'
   | 'closed';
 
 const STATUS: Record<SandboxErrorCode, number> = {
@@ -23,6 +25,8 @@ const STATUS: Record<SandboxErrorCode, number> = {
   participant_start_failed: 502,
   participant_unresponsive: 504,
   wait_timeout: 408,
+  passcode_required: 401,
+  passcode_wrong: 403,
   closed: 503,
 };
 

@@ -80,7 +80,11 @@ export class SignalHub {
   private onJoinerMessage(meeting: Meeting, joinerId: string, msg: Inbound): void {
     switch (msg.type) {
       case 'join':
-        return meeting.requestJoin(joinerId, typeof msg.name === 'string' ? msg.name : '');
+        return meeting.requestJoin(
+          joinerId,
+          typeof msg.name === 'string' ? msg.name : '',
+          typeof msg.passcode === 'string' ? msg.passcode : undefined,
+        );
       case 'leave':
         return meeting.leave(joinerId);
       case 'signal':
@@ -173,8 +177,10 @@ export class SignalHub {
       fn();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      const code = err instanceof SandboxError ? err.code : 'internal';
       this.log.debug({ err }, 'page message rejected');
-      send(ws, { type: 'error', message });
+      // Pages key on `code` (passcode_wrong → "Passcode wrong"); `message` is for people.
+      send(ws, { type: 'error', code, message });
     }
   }
 }

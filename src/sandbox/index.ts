@@ -4,6 +4,8 @@ import { SANDBOX_DNS_NAMES, loadOrCreateCertificate } from './ca.js';
 import { startControlServer } from './control.js';
 import { SignalHub } from './hub.js';
 import { meetPlatform } from './meet/index.js';
+import { teamsPlatform } from './teams/index.js';
+import { zoomPlatform } from './zoom/index.js';
 import type { Meeting } from './meeting.js';
 import { ParticipantsBrowser } from './participants.js';
 import type { SandboxPlatform } from './platform.js';
@@ -13,8 +15,8 @@ export { SandboxApi } from './api.js';
 export { SandboxError, type SandboxErrorCode } from './errors.js';
 export type * from './types.js';
 
-/** Every imitated platform; Teams and Zoom drop in here with the same shape as meet/. */
-export const SANDBOX_PLATFORMS: readonly SandboxPlatform[] = [meetPlatform];
+/** Every imitated platform, each a folder shaped like meet/. */
+export const SANDBOX_PLATFORMS: readonly SandboxPlatform[] = [meetPlatform, teamsPlatform, zoomPlatform];
 
 export interface SandboxOptions {
   /** HTTPS port on 127.0.0.1 for the imitated hostnames (0 = any free port). */

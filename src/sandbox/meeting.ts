@@ -4,6 +4,7 @@ import {
   type JoinerState,
   type JoinerView,
   type MeetingOptions,
+  type MeetingState,
   type MeetingView,
   type ParticipantView,
   type PlatformId,
@@ -46,13 +47,15 @@ const COLORS = ['#1a73e8', '#d93025', '#188038', '#f9ab00', '#a142f4', '#e37400'
  * synthetic participants. Pure state + timers; transport (WebSocket, Chromium) listens to events.
  */
 export class Meeting {
-  state: 'live' | 'ended' = 'live';
+  state: MeetingState;
   readonly joiners = new Map<string, Joiner>();
   readonly participants = new Map<string, Participant>();
   /** `${participantId}|${joinerId}` → RTCPeerConnection.connectionState as the participant sees it. */
   private readonly peers = new Map<string, string>();
   private readonly listeners = new Set<(e: MeetingEvent) => void>();
   private seq = 0;
+  /** Encodings of the passcode accepted besides the passcode itself (Zoom's `pwd`); set by the platform. */
+  passcodeAliases: readonly string[] = [];
 
   constructor(
     readonly platform: PlatformId,
@@ -60,7 +63,9 @@ export class Meeting {
     readonly url: string,
     readonly options: MeetingOptions,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.state = options.started ? 'live' : 'scheduled';
+  }
 
   subscribe(fn: (e: MeetingEvent) => void): () => void {
     this.listeners.add(fn);
@@ -76,13 +81,40 @@ export class Meeting {
     return joiner;
   }
 
-  /** The joiner clicked "Ask to join" / "Join now". */
-  requestJoin(joinerId: string, name: string): void {
+  /**
+   * The joiner clicked "Ask to join" / "Join now". `credential` is what the page holds: a typed
+   * passcode, or the link's encoded form (Zoom `pwd`), which `passcodeMatches` accepts too.
+   */
+  requestJoin(joinerId: string, name: string, credential?: string): void {
     const joiner = this.joiner(joinerId);
     if (joiner.state !== 'prejoin') throw new SandboxError('invalid_request', `joiner ${joinerId} is ${joiner.state}`);
     if (name.trim() === '') throw new SandboxError('invalid_request', 'a name is required to join');
+    this.checkPasscode(credential);
     joiner.name = name.trim();
     if (this.state === 'ended') return this.transition(joiner, 'ended');
+    if (this.state === 'scheduled') return this.transition(joiner, 'waiting_host');
+    this.enter(joiner);
+  }
+
+  /** The host starts the meeting: joiners waiting for it go on to the lobby or the call. */
+  start(): string[] {
+    if (this.state === 'ended') throw new SandboxError('meeting_ended', `meeting ${this.code} has ended`);
+    if (this.state === 'live') return [];
+    this.state = 'live';
+    const waiting = [...this.joiners.values()].filter((j) => j.state === 'waiting_host');
+    for (const j of waiting) this.enter(j);
+    return waiting.map((j) => j.id);
+  }
+
+  private checkPasscode(credential: string | undefined): void {
+    const expected = this.options.passcode;
+    if (expected === undefined) return;
+    if (credential === undefined || credential.trim() === '') throw new SandboxError('passcode_required', 'this meeting needs a passcode');
+    const given = credential.trim();
+    if (given !== expected && !this.passcodeAliases.includes(given)) throw new SandboxError('passcode_wrong', 'Passcode wrong');
+  }
+
+  private enter(joiner: Joiner): void {
     if (this.options.open) return this.transition(joiner, 'in_call');
     this.transition(joiner, 'lobby');
     joiner.timers.push(setTimeout(() => this.expire(joiner), this.options.lobbyTimeoutMs));

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Meeting } from './meeting.js';
-import type { PlatformId } from './types.js';
+import type { MeetingOptions, PlatformId } from './types.js';
 
 export interface PlatformContext {
   findMeeting(code: string): Meeting | undefined;
 }
 
 /**
- * One imitated platform. Each lives in its own folder (`meet/`, later `teams/`, `zoom/`) with an
+ * One imitated platform. Each lives in its own folder (`meet/`, `teams/`, `zoom/`) with an
  * `index.ts` exporting a SandboxPlatform and a `public/` folder of plain browser files.
  */
 export interface SandboxPlatform {
@@ -16,7 +16,10 @@ export interface SandboxPlatform {
   readonly hosts: readonly string[];
   isValidCode(code: string): boolean;
   randomCode(): string;
-  meetingUrl(code: string): string;
+  /** The link an invite would carry; includes the passcode (Zoom `pwd`, Teams `p=`) when `passcodeInUrl`. */
+  meetingUrl(code: string, options: MeetingOptions): string;
+  /** Encoded forms of a passcode the platform's links carry (Zoom's encrypted `pwd`). */
+  passcodeAliases?(code: string, passcode: string): string[];
   handle(req: IncomingMessage, res: ServerResponse, url: URL, ctx: PlatformContext): Promise<void>;
 }
 

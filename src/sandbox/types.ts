@@ -1,8 +1,11 @@
-/** Shared shapes of the sandbox's meetings (platform-agnostic: Meet now, Teams/Zoom later). */
-export type PlatformId = 'meet';
+/** Shared shapes of the sandbox's meetings, the same for every imitated platform. */
+export const SANDBOX_PLATFORM_IDS = ['meet', 'teams', 'zoom'] as const;
+export type PlatformId = (typeof SANDBOX_PLATFORM_IDS)[number];
 
 export const JOINER_STATES = [
   'prejoin',
+  /** Asked to join a meeting the host has not started (Zoom "Waiting for the host to start this meeting"). */
+  'waiting_host',
   'lobby',
   'in_call',
   'denied',
@@ -30,18 +33,41 @@ export interface MeetingOptions {
   autoAdmitAfterMs?: number;
   /** Show "This video call is being recorded" after admission. */
   recordingNotice: boolean;
-  /** Show "Continue without microphone and camera" before pre-join. */
+  /** Show the platform's camera/microphone permission dialog (Zoom shows it up to twice). */
   permissionPrompt: boolean;
+  /** false: the host has not started the meeting yet; `start` starts it. */
+  started: boolean;
+  /** A passcode the joiner must give (typed, or Zoom's encrypted `pwd` / Teams' `p=` in the link). */
+  passcode?: string;
+  /** Whether `url` carries the passcode (Zoom `pwd=`, Teams `p=`); false makes the page ask for it. */
+  passcodeInUrl: boolean;
+  /** Every joiner hits this wall instead of the pre-join page. */
+  wall?: Wall;
+  /** Teams: when "Are you sure you don't want audio or video?" shows; `random` picks per page load. */
+  teamsAvModal: AvModal;
+  /** Zoom: the web client inside `iframe#webclient`, or top-level. */
+  zoomClient: 'iframe' | 'top';
+  /** Zoom: the React client's `#input-for-name` or the classic `#inputname`. */
+  zoomNameField: 'react' | 'classic';
+  /** Zoom, meeting not started: the waiting page, or the "This meeting link is invalid (3,001)" error. */
+  zoomNotStarted: 'waiting' | 'error_3001';
 }
+
+export const WALLS = ['sign_in', 'captcha'] as const;
+export type Wall = (typeof WALLS)[number];
+export const AV_MODALS = ['before', 'after', 'random', 'none'] as const;
+export type AvModal = (typeof AV_MODALS)[number];
 
 /** Optional fields accept `undefined` too, so parsed request bodies pass straight through. */
 export type CreateMeetingInput = {
   [K in keyof MeetingOptions]?: MeetingOptions[K] | undefined;
 } & {
   platform?: PlatformId | undefined;
-  /** Random 3-4-3 code when absent. */
+  /** A random code in the platform's format when absent. */
   code?: string | undefined;
 };
+
+export type MeetingState = 'scheduled' | 'live' | 'ended';
 
 export interface StateEvent {
   state: JoinerState;
@@ -75,7 +101,7 @@ export interface MeetingView {
   platform: PlatformId;
   code: string;
   url: string;
-  state: 'live' | 'ended';
+  state: MeetingState;
   options: MeetingOptions;
   joiners: JoinerView[];
   participants: ParticipantView[];

@@ -8,6 +8,12 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 
 export const CHROMIUM = process.env.MEETCAP_CHROMIUM ?? '/usr/bin/chromium';
 
+/** Origins the stand-in bot grants camera/microphone, as the session grants its meeting host. */
+export const SANDBOX_ORIGINS = [
+  'https://meet.google.com', 'https://teams.microsoft.com', 'https://teams.live.com',
+  'https://zoom.us', 'https://us05web.zoom.us', 'https://app.zoom.us',
+];
+
 /** A sandbox with its CA in a throwaway MEETCAP_HOME. */
 export async function startTestSandbox(): Promise<{ sandbox: Sandbox; home: string; close(): Promise<void> }> {
   const home = await mkdtemp(join(tmpdir(), 'meetcap-sandbox-test-'));
@@ -31,7 +37,7 @@ export async function launchBot(sandbox: Sandbox): Promise<Browser> {
       '--disable-component-update', '--disable-sync', '--disable-features=WebRtcHideLocalIpsWithMdns',
       ...sandbox.botBrowserArgs()],
   });
-  await browser.defaultBrowserContext().overridePermissions('https://meet.google.com', ['camera', 'microphone']);
+  for (const origin of SANDBOX_ORIGINS) await browser.defaultBrowserContext().overridePermissions(origin, ['camera', 'microphone']);
   return browser;
 }
 

@@ -3,7 +3,10 @@ import { SandboxError } from '../../src/sandbox/errors.js';
 import { Meeting } from '../../src/sandbox/meeting.js';
 import type { MeetingOptions } from '../../src/sandbox/types.js';
 
-const base: MeetingOptions = { open: false, lobbyTimeoutMs: 1000, recordingNotice: true, permissionPrompt: true };
+const base: MeetingOptions = {
+  open: false, lobbyTimeoutMs: 1000, recordingNotice: true, permissionPrompt: true, started: true, passcodeInUrl: true,
+  teamsAvModal: 'none', zoomClient: 'iframe', zoomNameField: 'react', zoomNotStarted: 'waiting',
+};
 const meeting = (o: Partial<MeetingOptions> = {}): Meeting =>
   new Meeting('meet', 'abc-defg-hij', 'https://meet.google.com/abc-defg-hij', { ...base, ...o });
 
@@ -88,5 +91,29 @@ describe('Meeting state machine', () => {
     m.leave(j.id);
     m.setPeerState(p.id, j.id, 'connected');
     expect(m.peersConnected()).toBe(0);
+  });
+
+  it('holds joiners of a meeting the host has not started, then lets them on when it starts', () => {
+    const m = meeting({ started: false, open: true });
+    const j = m.addJoiner();
+    m.requestJoin(j.id, 'Bot');
+    expect(j.state).toBe('waiting_host');
+    expect(m.start()).toEqual([j.id]);
+    expect(j.events.map((e) => e.state)).toEqual(['prejoin', 'waiting_host', 'in_call']);
+    expect(m.start()).toEqual([]);
+  });
+
+  it('asks for the passcode, refuses a wrong one, and accepts the passcode or its link encoding', () => {
+    const m = meeting({ passcode: '584706' });
+    m.passcodeAliases = ['cWY6UT09.1'];
+    const j = m.addJoiner();
+    expect(() => m.requestJoin(j.id, 'Bot')).toThrow(expect.objectContaining({ code: 'passcode_required' }));
+    expect(() => m.requestJoin(j.id, 'Bot', '111111')).toThrow(expect.objectContaining({ code: 'passcode_wrong' }));
+    expect(j.state).toBe('prejoin');
+    m.requestJoin(j.id, 'Bot', ' 584706 ');
+    expect(j.state).toBe('lobby');
+    const k = m.addJoiner();
+    m.requestJoin(k.id, 'Bot', 'cWY6UT09.1');
+    expect(k.state).toBe('lobby');
   });
 });

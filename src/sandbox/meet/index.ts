@@ -18,7 +18,7 @@ export const meetPlatform: SandboxPlatform = {
   hosts: ['meet.google.com'],
   isValidCode: (code) => (CODE.test(code) || NICKNAME.test(code)) && !RESERVED.has(code),
   randomCode: () => `${letters(3)}-${letters(4)}-${letters(3)}`,
-  meetingUrl: (code) => `https://meet.google.com/${code}`,
+  meetingUrl: (code) => `https://meet.google.com/${code}`, // Meet has no passcodes
   handle,
 };
 

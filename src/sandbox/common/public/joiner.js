@@ -7,7 +7,7 @@ window.SandboxJoiner = class SandboxJoiner {
    * @param {string} code meeting code
    * @param {{onWelcome(id:string):void, onState(msg:object):void, onRoster(peers:object[]):void,
    *          onTrack(peerId:string, ev:RTCTrackEvent):void, onPeerState(peerId:string, state:string):void,
-   *          onError(message:string):void}} handlers
+   *          onError(message:string, code:string):void}} handlers
    */
   constructor(code, handlers) {
     this.code = code;
@@ -32,7 +32,7 @@ window.SandboxJoiner = class SandboxJoiner {
       case 'state': return this.h.onState(msg);
       case 'roster': return this.h.onRoster(msg.peers);
       case 'signal': return this.onSignal(msg.from, msg.data);
-      case 'error': return this.h.onError(msg.message);
+      case 'error': return this.h.onError(msg.message, msg.code);
     }
   }
 
