@@ -29,6 +29,8 @@ export const REASONS = {
   sign_in_required: { fault: 'meeting', retryable: false, summary: 'The meeting only admits signed-in users.' },
   captcha_wall: { fault: 'platform', retryable: false, summary: 'The platform showed a CAPTCHA or bot wall.' },
   join_blocked: { fault: 'platform', retryable: false, summary: 'The platform refused the join outright.' },
+  sdk_signature_rejected: { fault: 'configuration', retryable: false, summary: "Zoom rejected the Meeting SDK signature (expired, malformed, wrong key or role)." },
+  sdk_token_required: { fault: 'configuration', retryable: false, summary: 'Zoom requires a ZAK or OBF token for this Meeting SDK join and the job has none that works.' },
   join_ui_unrecognised: { fault: 'platform', retryable: true, summary: 'The join page did not match any known state within the limit.' },
   denied_by_host: { fault: 'meeting', retryable: false, summary: 'Someone in the meeting denied the bot entry.' },
   waiting_room_timeout: { fault: 'meeting', retryable: false, summary: 'Nobody admitted the bot before the waiting-room limit.' },
