@@ -29,8 +29,10 @@ export const LimitsSchema = z
     waitingRoomTimeoutSec: z.int().min(5).max(7_200).default(900),
     /** How long the bot stays once it is the only one left. */
     aloneTimeoutSec: z.int().min(1).max(3_600).default(60),
-    /** Longest the join flow may take to reach the lobby or the call. */
+    /** Longest the join flow may take to reach the lobby or the call (waiting for the host not counted). */
     joinTimeoutSec: z.int().min(5).max(1_800).default(120),
+    /** Longest wait for a host who has not started the meeting (Zoom "Waiting for the host…"). */
+    notStartedTimeoutSec: z.int().min(5).max(7_200).default(900),
   })
   .strict()
   .refine((l) => l.minDurationSec <= l.maxDurationSec, {
@@ -47,6 +49,15 @@ export const MeetingJobSchema = z
     source: z.literal('bot').default('bot'),
     meetingUrl: z.string().min(1).max(4_096),
     passcode: z.string().min(1).max(64).optional(),
+    /**
+     * Zoom Meeting SDK joins only (bot profile `zoomClient: "meeting_sdk"`): a ZAK (the user's
+     * Zoom Access Key) or an OBF (on-behalf) token; Zoom requires one for meetings outside the
+     * SDK app's own account since March 2026. Secrets: never logged, never in the manifest.
+     */
+    zoom: z
+      .object({ zak: z.string().min(1).max(4_096).optional(), obfToken: z.string().min(1).max(4_096).optional() })
+      .strict()
+      .optional(),
     platform: z.enum(PLATFORMS).optional(),
     botProfile: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a bot-profiles/ file name without .json').default('default'),
     overrides: z

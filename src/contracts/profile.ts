@@ -12,6 +12,12 @@ export const BotProfileSchema = z
       .strict()
       .default({ width: 1280, height: 720 }),
     videoBitsPerSecond: z.int().min(100_000).max(8_000_000).default(2_500_000),
+    /**
+     * How Zoom meetings are joined: Zoom's web client (default), or Zoom's Meeting SDK for Web,
+     * which needs SDK credentials and, per Zoom's own README, does not support bots
+     * (docs/zoom-meeting-sdk.md).
+     */
+    zoomClient: z.enum(['web_client', 'meeting_sdk']).default('web_client'),
     /** Length of each media chunk the page sends; bounds what a crash can lose. */
     chunkMs: z.int().min(250).max(10_000).default(1_000),
   })

@@ -37,12 +37,14 @@ export interface PageProbe {
 
 export interface JoinOptions {
   botName: string;
-  /** Typed passcode from the job (never logged). */
+  /** Typed passcode from the job (never logged). Links' own passcodes are in `meeting`. */
   passcode?: string;
   meeting: ParsedMeeting;
   log: Logger;
-  /** Epoch ms by which the bot must have asked to join. */
+  /** Epoch ms by which the bot must have asked to join (time spent waiting for the host is added). */
   deadline: number;
+  /** Longest wait for a host who has not started the meeting, in ms; then `meeting_not_started`. */
+  notStartedTimeoutMs: number;
 }
 
 /** One interface for all three platforms. Every method is safe to call again after a failure. */
@@ -56,8 +58,11 @@ export interface PlatformAdapter {
   parseUrl(url: URL): ParsedMeeting | null;
   /** Drives the pre-join UI until the bot has asked to join (lobby) or is in the call. Throws MeetcapError. */
   join(page: Page, opts: JoinOptions): Promise<void>;
-  /** Reads the current phase. Polled about once a second for the whole meeting, so it must stay cheap. */
-  probe(page: Page): Promise<PageProbe>;
+  /**
+   * Reads the current phase. Polled about once a second for the whole meeting, so it must stay
+   * cheap. `botName` keeps the bot's own tile out of the participants.
+   */
+  probe(page: Page, botName?: string): Promise<PageProbe>;
   /** Clears dialogs that sit over the call after admission (recording/transcription notices). */
   tidy(page: Page, log: Logger): Promise<void>;
   /** Leaves politely; the caller closes the browser afterwards whatever happens. */

@@ -1,20 +1,20 @@
 import { MeetcapError, type PlatformId } from '../contracts/index.js';
 import { meetAdapter } from './meet/index.js';
 import type { ParsedMeeting, PlatformAdapter } from './platform.js';
-import { parseTeamsUrl } from './teams/url.js';
-import { parseZoomUrl } from './zoom/url.js';
+import { teamsAdapter } from './teams/index.js';
+import { zoomAdapter } from './zoom/index.js';
 
 type UrlParser = (url: URL) => ParsedMeeting | null;
 
-/** Every platform's link parser. Zoom and Teams links are recognised before their adapters exist. */
+/** Platforms this build can join (Zoom through its web client; the SDK variant is chosen per bot profile). */
+const ADAPTERS: Partial<Record<PlatformId, PlatformAdapter>> = { meet: meetAdapter, zoom: zoomAdapter, teams: teamsAdapter };
+
+/** Every platform's link parser. */
 const PARSERS: Record<PlatformId, UrlParser> = {
   meet: meetAdapter.parseUrl,
-  zoom: parseZoomUrl,
-  teams: parseTeamsUrl,
+  zoom: zoomAdapter.parseUrl,
+  teams: teamsAdapter.parseUrl,
 };
-
-/** Platforms this build can join. */
-const ADAPTERS: Partial<Record<PlatformId, PlatformAdapter>> = { meet: meetAdapter };
 
 /**
  * Parses a meeting link. Only plain https links on a known meeting host pass: no credentials,

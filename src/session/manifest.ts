@@ -27,8 +27,14 @@ export interface Manifest {
 }
 
 export function redactJob(job: MeetingJob, redactedUrl: string): Record<string, unknown> {
-  const { passcode, meetingUrl: _url, ...rest } = job;
-  return { ...rest, meetingUrl: redactedUrl, passcode: passcode ? '[REDACTED]' : undefined };
+  const { passcode, meetingUrl: _url, zoom, ...rest } = job;
+  return {
+    ...rest,
+    meetingUrl: redactedUrl,
+    passcode: passcode ? '[REDACTED]' : undefined,
+    // Which tokens were given is useful when Zoom refuses a join; the tokens themselves are secrets.
+    zoom: zoom ? { zak: zoom.zak ? '[REDACTED]' : undefined, obfToken: zoom.obfToken ? '[REDACTED]' : undefined } : undefined,
+  };
 }
 
 export function buildManifest(input: {

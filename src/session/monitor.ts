@@ -17,6 +17,7 @@ export interface CallContext {
   /** A reason when the navigation guard blocked the page from leaving the meeting host. */
   blocked: () => ReasonCode | null;
   participants: ParticipantTracker;
+  botName: string;
 }
 
 const ADMISSION_POLL_MS = 500;
@@ -28,7 +29,7 @@ const OUT_OF_CALL_PROBES = 5;
 async function probe(ctx: CallContext): Promise<PageProbe | null> {
   if (ctx.page.isClosed()) throw new MeetcapError('browser_crashed', 'the meeting page closed');
   try {
-    return await ctx.adapter.probe(ctx.page);
+    return await ctx.adapter.probe(ctx.page, ctx.botName);
   } catch (err) {
     if (!ctx.page.browser().connected) throw new MeetcapError('browser_crashed', 'Chromium disconnected', {}, { cause: err });
     ctx.log.debug({ err }, 'probe failed (page navigating?)');

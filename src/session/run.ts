@@ -68,8 +68,9 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     cleanup.defer('capture', () => recording?.close());
     await recording.install();
 
-    const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: stop.signal, blocked: blocked.reason, participants };
-    await join(ctx, machine, meeting, job.overrides.botName ?? profile.botName);
+    const botName = job.overrides.botName ?? profile.botName;
+    const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: stop.signal, blocked: blocked.reason, participants, botName };
+    await join(ctx, machine, meeting);
     const startedAt = await recording.start();
     machine.to('recording');
     void recording.failure.then((err) => {
@@ -99,14 +100,16 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   return outcome;
 }
 
-async function join(ctx: CallContext, machine: SessionMachine, meeting: ParsedMeeting, botName: string): Promise<void> {
+async function join(ctx: CallContext, machine: SessionMachine, meeting: ParsedMeeting): Promise<void> {
   machine.to('joining');
+  const { limits, passcode } = ctx.job;
   await ctx.adapter.join(ctx.page, {
-    botName,
-    passcode: ctx.job.passcode ?? meeting.passcodeInUrl,
+    botName: ctx.botName,
+    ...(passcode ? { passcode } : {}),
     meeting,
     log: ctx.log,
-    deadline: ctx.clock.now() + ctx.job.limits.joinTimeoutSec * 1000,
+    deadline: ctx.clock.now() + limits.joinTimeoutSec * 1000,
+    notStartedTimeoutMs: limits.notStartedTimeoutSec * 1000,
   });
   await waitForAdmission(ctx, () => machine.to('waiting_room'));
   machine.to('in_call');

@@ -67,9 +67,10 @@ describe('meeting links', () => {
     expect(() => parseMeetingUrl('https://meet.google.com/abc-defg-hij', 'zoom')).toThrow(/meet link/);
   });
 
-  it('knows which platforms this build can join', () => {
+  it('resolves each platform to its adapter', () => {
     expect(resolvePlatform('https://meet.google.com/abc-defg-hij').adapter.id).toBe('meet');
-    expect(() => resolvePlatform('https://zoom.us/j/88240852079')).toThrow(expect.objectContaining({ code: 'platform_unsupported' }));
+    expect(resolvePlatform('https://zoom.us/j/88240852079').adapter.id).toBe('zoom');
+    expect(resolvePlatform('https://teams.live.com/meet/9384756102938?p=abc').adapter.id).toBe('teams');
   });
 });
 

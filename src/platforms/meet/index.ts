@@ -11,7 +11,7 @@ export const meetAdapter: PlatformAdapter = {
   allowsNavigationTo: (host) => (MEET_HOSTS as readonly string[]).includes(host),
   signInHosts: ['accounts.google.com'],
   join: joinMeet,
-  probe: (page) => probePage(page, MEET_PROBE),
+  probe: (page, botName) => probePage(page, MEET_PROBE, botName),
   async tidy(page, log) {
     if (await clickIfPresent(page, DISMISS_NOTICE)) log.info('acknowledged an in-call notice');
   },

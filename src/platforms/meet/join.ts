@@ -1,6 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import type { JoinOptions, PageProbe } from '../platform.js';
-import { clickIfPresent, findElement } from '../page/page-kit.js';
+import { clickIfPresent } from '../page/page-kit.js';
+import { typeInto } from '../page/typing.js';
 import { runJoinLoop } from '../page/join-loop.js';
 import { CAMERA_OFF, JOIN_BUTTON, MEET_PROBE, MIC_OFF, NAME_INPUT, PRE_JOIN_DIALOGS } from './selectors.js';
 
@@ -11,20 +12,7 @@ export async function joinMeet(page: Page, opts: JoinOptions): Promise<void> {
 
 async function step(page: Page, _probe: PageProbe, botName: string): Promise<string | null> {
   if (await clickIfPresent(page, PRE_JOIN_DIALOGS)) return 'dismissed pre-join dialog';
-  const nameInput = await findElement(page, { selectors: NAME_INPUT });
-  if (nameInput) {
-    try {
-      const current = await nameInput.evaluate((el) => (el as HTMLInputElement).value);
-      if (current !== botName) {
-        // Real keystrokes: Meet enables its join button from input events, not from .value.
-        await nameInput.click({ count: 3 });
-        await nameInput.type(botName, { delay: 15 });
-        return 'typed bot name';
-      }
-    } finally {
-      await nameInput.dispose();
-    }
-  }
+  if (await typeInto(page, NAME_INPUT, botName)) return 'typed bot name';
   // The bot never sends audio or video into the meeting.
   if (await clickIfPresent(page, MIC_OFF)) return 'turned microphone off';
   if (await clickIfPresent(page, CAMERA_OFF)) return 'turned camera off';

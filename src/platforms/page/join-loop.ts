@@ -7,23 +7,50 @@ import { probePage, type ProbeSpec } from './page-kit.js';
 /** One pass over the pre-join page. Returns a short label of what it did, or null when it did nothing. */
 export type JoinStep = (page: Page, probe: PageProbe) => Promise<string | null>;
 
+export interface JoinLoopHooks {
+  /**
+   * Called on each pass while the page says the host has not started the meeting. Pages that
+   * wait by themselves need nothing; error pages (Zoom's 3,001) need a reload now and then.
+   */
+  whileNotStarted?: (page: Page) => Promise<string | null>;
+}
+
 const POLL_MS = 250;
 
 /**
  * Drives a pre-join flow as a loop of probe → act, instead of a fixed script: real join pages
  * show their dialogs in varying order (permission prompts, notices that appear after Join), and
  * a loop handles any order. Ends when the page reaches the lobby or the call, throws a typed
- * error for terminal pages, and `join_ui_unrecognised` at the deadline rather than hanging.
+ * error for terminal pages, `meeting_not_started` when the host has not started the meeting
+ * within its own limit, and `join_ui_unrecognised` at the deadline rather than hanging.
  */
-export async function runJoinLoop(page: Page, opts: JoinOptions, spec: ProbeSpec, step: JoinStep): Promise<void> {
+export async function runJoinLoop(page: Page, opts: JoinOptions, spec: ProbeSpec, step: JoinStep, hooks: JoinLoopHooks = {}): Promise<void> {
   let lastPhase = '';
+  let hostWait: { since: number } | null = null;
+  let deadline = opts.deadline;
   for (;;) {
-    const probe = await probePage(page, spec);
+    const probe = await probePage(page, spec, opts.botName);
+    if (probe.reason === 'meeting_not_started') {
+      hostWait ??= (opts.log.info('the host has not started the meeting; waiting'), { since: Date.now() });
+      if (Date.now() - hostWait.since > opts.notStartedTimeoutMs) {
+        throw new MeetcapError('meeting_not_started', `the host did not start the meeting within ${Math.round(opts.notStartedTimeoutMs / 1000)} s`);
+      }
+      const did = await hooks.whileNotStarted?.(page);
+      if (did) opts.log.info({ action: did }, 'join step');
+      await delay(POLL_MS * 4);
+      continue;
+    }
+    if (hostWait) {
+      // The join UI gets its full time again once the host is there.
+      deadline += Date.now() - hostWait.since;
+      hostWait = null;
+      opts.log.info('the host started the meeting');
+    }
     if (probe.reason) throw new MeetcapError(probe.reason, undefined, { phase: probe.phase });
     if (probe.phase === 'waiting_room' || probe.phase === 'in_call') return;
     if (probe.phase !== lastPhase) opts.log.debug({ phase: probe.phase }, 'join page phase');
     lastPhase = probe.phase;
-    if (Date.now() > opts.deadline) {
+    if (Date.now() > deadline) {
       throw new MeetcapError('join_ui_unrecognised', `join flow did not reach the lobby or the call (last phase: ${probe.phase})`, {
         phase: probe.phase,
       });

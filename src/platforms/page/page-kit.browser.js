@@ -43,7 +43,18 @@
     return found;
   };
 
-  const pageText = () => norm(docs().map((d) => d.body.innerText).join('\n'));
+  // Text people typed (chat, captions) must never read as a page state: "Meeting ended?" in chat
+  // is not the meeting ending. Their text is cut out before matching.
+  const pageText = (ignore) => {
+    let raw = docs().map((d) => d.body.innerText).join('\n');
+    for (const s of ignore || []) {
+      for (const el of queryAll(s)) {
+        const t = el.innerText;
+        if (t) raw = raw.split(t).join(' ');
+      }
+    }
+    return norm(raw);
+  };
 
   const anyText = (text, texts) => (texts || []).some((t) => text.includes(norm(t)));
   const anySelector = (selectors) => (selectors || []).some((s) => queryAll(s).some(visible));
@@ -66,34 +77,53 @@
     return null;
   }
 
-  function tiles(spec) {
+  // Display-name suffixes platforms add ("Ann (Guest)", "Bot (me)"), ignored when comparing names.
+  const bareName = (n) => norm(n).replace(/\s*\((guest|me|you|host|co-host|external|unverified)\)\s*/g, ' ').trim();
+
+  function tileName(el, spec) {
+    if (spec.nameAttribute && el.getAttribute(spec.nameAttribute)) return el.getAttribute(spec.nameAttribute).trim();
+    for (const s of spec.name || []) {
+      const n = el.matches(s) ? el : el.querySelector(s);
+      const text = n && ((spec.selfNameAttribute && n.getAttribute(spec.selfNameAttribute)) || n.textContent);
+      if (text && text.trim()) return text.trim();
+    }
+    return '';
+  }
+
+  function isSpeaking(el, spec) {
+    if (spec.speakingSelector && (el.matches(spec.speakingSelector) || [...el.querySelectorAll(spec.speakingSelector)].some(visible))) return true;
+    if (!spec.speakingAttribute) return false;
+    return [el, ...el.querySelectorAll('[' + spec.speakingAttribute + ']')]
+      .map((e) => parseFloat(e.getAttribute(spec.speakingAttribute) || '0'))
+      .some((v) => !Number.isNaN(v) && v > 0);
+  }
+
+  // Tiles keyed by id (or by name where the platform has no id); a participant shown twice
+  // (gallery and active-speaker frame) is one participant, speaking if either says so.
+  function tiles(spec, selfName) {
     const byId = new Map();
+    const self = selfName ? bareName(selfName) : null;
     for (const el of queryAll(spec.tile)) {
-      const id = el.getAttribute(spec.idAttribute);
-      if (!id || byId.has(id)) continue;
-      let name = '';
-      for (const s of spec.name) {
-        const n = el.matches(s) ? el : el.querySelector(s);
-        const text = n && (n.getAttribute(spec.selfNameAttribute) || n.textContent);
-        if (text && text.trim()) {
-          name = text.trim();
-          break;
-        }
-      }
-      const self = spec.self.some((s) => el.matches(s) || !!el.querySelector(s));
-      const levels = [el, ...el.querySelectorAll('[' + spec.speakingAttribute + ']')]
-        .map((e) => parseFloat(e.getAttribute(spec.speakingAttribute) || '0'))
-        .filter((v) => !Number.isNaN(v));
-      byId.set(id, { id, name, self, speaking: levels.some((v) => v > 0) });
+      if (!visible(el)) continue;
+      const name = tileName(el, spec);
+      const id = (spec.idAttribute && el.getAttribute(spec.idAttribute)) || name;
+      if (!id) continue;
+      const isSelf = spec.self.some((s) => el.matches(s) || !!el.querySelector(s)) || (self !== null && bareName(name) === self);
+      const speaking = isSpeaking(el, spec);
+      const seen = byId.get(id);
+      if (seen) seen.speaking = seen.speaking || speaking;
+      else byId.set(id, { id, name, self: isSelf, speaking });
     }
     return [...byId.values()];
   }
 
-  function probe(spec) {
-    const text = pageText();
+  function probe(spec, selfName) {
+    const text = pageText(spec.ignoreText);
     const host = location.hostname;
+    const path = location.pathname;
     for (const o of spec.outcomes) {
-      if ((o.hosts || []).includes(host) || matches(text, o)) {
+      const onPath = (o.paths || []).some((p) => path.startsWith(p));
+      if ((o.hosts || []).includes(host) || onPath || matches(text, o)) {
         return { phase: o.phase, reason: o.reason, participants: [] };
       }
     }
@@ -102,14 +132,14 @@
     if (matches(text, spec.waitingRoom)) return { phase: 'waiting_room', participants: [], blockingDialog };
     const inCallSignals = spec.inCall.selectors.filter((s) => queryAll(s).some(visible)).length;
     if (inCallSignals >= spec.inCall.minSignals) {
-      return { phase: 'in_call', participants: tiles(spec.tiles).filter((t) => !t.self), blockingDialog };
+      return { phase: 'in_call', participants: tiles(spec.tiles, selfName).filter((t) => !t.self), blockingDialog };
     }
     if (matches(text, spec.prejoin)) return { phase: 'prejoin', participants: [], blockingDialog };
     return { phase: 'loading', participants: [], blockingDialog };
   }
 
-  if (op === 'probe') return probe(arg);
+  if (op === 'probe') return probe(arg.spec, arg.selfName);
   if (op === 'find') return find(arg);
-  if (op === 'text') return pageText();
+  if (op === 'text') return pageText(arg);
   throw new Error('page-kit: unknown op ' + op);
 });

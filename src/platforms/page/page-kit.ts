@@ -20,24 +20,36 @@ export interface OutcomeSignal extends Signal {
   phase: Phase;
   /** The page navigated to one of these hosts (e.g. a sign-in wall). */
   hosts?: readonly string[];
+  /** The page's path starts with one of these (a sign-in page on the meeting host itself). */
+  paths?: readonly string[];
 }
 
 export interface TileSpec {
   tile: string;
-  idAttribute: string;
+  /** A stable per-participant id on the tile; without one the display name is the id. */
+  idAttribute?: string;
+  /** A tile attribute holding the display name (Teams' `data-tid`). */
+  nameAttribute?: string;
   /** Selectors (inside the tile, or the tile itself) whose text or `selfNameAttribute` is the display name. */
-  name: readonly string[];
+  name?: readonly string[];
   selfNameAttribute?: string;
-  /** Matches the bot's own tile. */
+  /** Matches the bot's own tile (besides a tile carrying the bot's display name). */
   self: readonly string[];
   /** Numeric attribute, non-zero while the participant is speaking. */
-  speakingAttribute: string;
+  speakingAttribute?: string;
+  /** Matches the tile, or a visible element inside it, while the participant is speaking. */
+  speakingSelector?: string;
 }
 
 export interface ProbeSpec {
   outcomes: readonly OutcomeSignal[];
+  /** Containers of text people typed or said (chat, captions): never read as page state. */
+  ignoreText?: readonly string[];
   waitingRoom: Signal;
-  /** In-call needs at least `minSignals` of these visible: signals that never exist in a lobby. */
+  /**
+   * In-call needs at least `minSignals` of these visible: signals that never exist in a lobby.
+   * One entry is one signal; a CSS selector list (`a, b`) names one signal shown in several ways.
+   */
   inCall: { selectors: readonly string[]; minSignals: number };
   prejoin: Signal;
   dialogs: ReadonlyArray<Signal & { name: string }>;
@@ -58,12 +70,14 @@ function expression(op: string, arg: unknown): string {
   return `(${KIT_SOURCE})(${JSON.stringify(op)}, ${JSON.stringify(arg ?? null)})`;
 }
 
-export async function probePage(page: Page, spec: ProbeSpec): Promise<PageProbe> {
-  return (await page.evaluate(expression('probe', spec))) as PageProbe;
+/** `selfName`: the bot's display name, so its own tile never counts as another participant. */
+export async function probePage(page: Page, spec: ProbeSpec, selfName?: string): Promise<PageProbe> {
+  return (await page.evaluate(expression('probe', { spec, selfName: selfName ?? null }))) as PageProbe;
 }
 
-export async function pageText(page: Page): Promise<string> {
-  return (await page.evaluate(expression('text', null))) as string;
+/** The page's visible text (lower-cased, quotes folded), without the `ignore` containers. */
+export async function pageText(page: Page, ignore: readonly string[] = []): Promise<string> {
+  return (await page.evaluate(expression('text', ignore))) as string;
 }
 
 /** The first visible, enabled element matching the target, or null. */

@@ -1,0 +1,19 @@
+import type { PlatformAdapter } from '../platform.js';
+import { clickIfPresent, probePage } from '../page/page-kit.js';
+import { joinTeams } from './join.js';
+import { leaveTeams } from './leave.js';
+import { DISMISS_NOTICE, TEAMS_PROBE } from './selectors.js';
+import { parseTeamsUrl, TEAMS_HOSTS } from './url.js';
+
+export const teamsAdapter: PlatformAdapter = {
+  id: 'teams',
+  parseUrl: parseTeamsUrl,
+  allowsNavigationTo: (host) => (TEAMS_HOSTS as readonly string[]).includes(host),
+  signInHosts: ['login.microsoftonline.com', 'login.live.com', 'login.microsoftonline.us'],
+  join: joinTeams,
+  probe: (page, botName) => probePage(page, TEAMS_PROBE, botName),
+  async tidy(page, log) {
+    if (await clickIfPresent(page, DISMISS_NOTICE)) log.info('dismissed an in-call notice');
+  },
+  leave: leaveTeams,
+};

@@ -1,0 +1,47 @@
+import type { Page } from 'puppeteer-core';
+import { MeetcapError } from '../../contracts/index.js';
+import type { JoinOptions, PageProbe } from '../platform.js';
+import { clickIfPresent, findElement, pageText } from '../page/page-kit.js';
+import { runJoinLoop } from '../page/join-loop.js';
+import { typeInto } from '../page/typing.js';
+import {
+  CAMERA_ON, JOIN_BUTTON, JOIN_IN_BROWSER, MIC_ON, NAME_INPUT, NO_AV_MODAL, PASSCODE_INPUT, PASSCODE_REJECTED, TEAMS_PROBE,
+} from './selectors.js';
+
+export async function joinTeams(page: Page, opts: JoinOptions): Promise<void> {
+  await page.goto(opts.meeting.joinUrl, { waitUntil: 'domcontentloaded' });
+  // A meeting-ID link's `p=` is a typeable passcode; the job's own passcode wins.
+  const passcode = opts.passcode ?? opts.meeting.passcodeInUrl;
+  const state = { passcodeSent: false };
+  await runJoinLoop(page, opts, TEAMS_PROBE, (p, probe) => step(p, probe, opts.botName, passcode, state));
+}
+
+async function step(page: Page, _probe: PageProbe, botName: string, passcode: string | undefined, state: { passcodeSent: boolean }): Promise<string | null> {
+  // Cleared first on every pass: the modal may sit over pre-join, or appear after Join now.
+  if (await clickIfPresent(page, NO_AV_MODAL)) return 'continued without audio or video';
+  if (await clickIfPresent(page, JOIN_IN_BROWSER)) return 'chose to join in the browser';
+  if (await typeInto(page, NAME_INPUT, botName)) return 'typed bot name';
+  const did = await enterPasscode(page, passcode, state);
+  if (did) return did;
+  if (await clickIfPresent(page, { selectors: MIC_ON })) return 'turned microphone off';
+  if (await clickIfPresent(page, { selectors: CAMERA_ON })) return 'turned camera off';
+  if (await clickIfPresent(page, JOIN_BUTTON)) return 'pressed Join now';
+  return null;
+}
+
+/** Meeting-ID joins: type the passcode; a refusal after we sent one is final. */
+async function enterPasscode(page: Page, passcode: string | undefined, state: { passcodeSent: boolean }): Promise<string | null> {
+  const field = await findElement(page, { selectors: PASSCODE_INPUT });
+  if (!field) return null;
+  await field.dispose();
+  if (passcode === undefined) throw new MeetcapError('passcode_required', 'Teams asks for the meeting passcode and the job has none');
+  const text = await pageText(page);
+  if (state.passcodeSent && PASSCODE_REJECTED.some((t) => text.includes(t))) {
+    throw new MeetcapError('passcode_wrong', 'Teams refused the meeting passcode');
+  }
+  if (await typeInto(page, PASSCODE_INPUT, passcode)) {
+    state.passcodeSent = true;
+    return 'typed the meeting passcode';
+  }
+  return null;
+}

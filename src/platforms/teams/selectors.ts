@@ -1,0 +1,98 @@
+import type { ClickTarget, ProbeSpec } from '../page/page-kit.js';
+
+/**
+ * Microsoft Teams' anonymous web join, as it looks to a bot (English UI, pinned with --lang).
+ * Sources: ../shared/platforms.md (open-source bots' platform code, Microsoft notices, Nov 2026).
+ * Teams' `data-tid` attributes outlive its class names, so they lead; texts and aria-labels
+ * back them up. Every state has several signals.
+ */
+
+/** The launcher asks how to join; the browser choice has had several wordings. Never the desktop app. */
+export const JOIN_IN_BROWSER: ClickTarget = {
+  texts: ['Join meeting from this browser', 'Continue on this browser', 'Join on this browser', 'Join on the web instead', 'Use the web app instead'],
+  roles: 'button, [role="button"], a',
+};
+
+export const NAME_INPUT = [
+  'input[data-tid="prejoin-display-name-input"]',
+  'input[placeholder="Type your name"]',
+  'input[aria-label="Type your name"]',
+];
+
+/** Meeting-ID joins (`/meet/<id>`) without `p=` ask for the passcode on the pre-join screen. */
+export const PASSCODE_INPUT = [
+  'input[data-tid="prejoin-passcode-input"]',
+  'input[aria-label*="passcode" i]',
+  'input[placeholder*="passcode" i]',
+];
+
+/** Teams' answer to a wrong or missing passcode on a meeting-ID join. */
+export const PASSCODE_REJECTED = ['meeting id or passcode is incorrect', 'passcode is incorrect', 'incorrect passcode'];
+
+/**
+ * "Are you sure you don't want audio or video?" can come before OR after "Join now"; after it,
+ * Join now must be pressed again (a top cause of stuck bots). The join loop clears it whenever seen.
+ */
+export const NO_AV_MODAL: ClickTarget = { texts: ['Continue without audio or video'] };
+
+/** Toggles currently ON (the bot sends nothing). Switches expose state as aria-checked or :checked. */
+export const MIC_ON = [
+  '[data-tid="toggle-mute"][aria-checked="true"]',
+  '[data-tid="toggle-mute"][aria-pressed="true"]',
+  'input[data-tid="toggle-mute"]:checked',
+];
+export const CAMERA_ON = [
+  '[data-tid="toggle-video"][aria-checked="true"]',
+  '[data-tid="toggle-video"][aria-pressed="true"]',
+  'input[data-tid="toggle-video"]:checked',
+];
+
+/** "Join now". Not "Don't use audio": the bot must still receive the meeting's audio. */
+export const JOIN_BUTTON: ClickTarget = { selectors: ['button[data-tid="prejoin-join-button"]'], texts: ['Join now'] };
+
+export const HANGUP = 'button#hangup-button, button[data-tid="hangup-main-btn"], #hangup-button';
+export const LEAVE_BUTTON: ClickTarget = { selectors: [HANGUP, 'button[aria-label="Leave"]'] };
+/** In the lobby the way out is the pre-join cancel button. */
+export const LOBBY_CANCEL: ClickTarget = { selectors: ['[data-tid="prejoin-cancel-button"]'] };
+
+/** In-call notices that sit over the stage; acknowledged, never "Leave". */
+export const DISMISS_NOTICE: ClickTarget = { texts: ['Dismiss', 'Got it'] };
+
+export const TEAMS_PROBE: ProbeSpec = {
+  outcomes: [
+    // Sign-in walls: a redirect to Microsoft's login, or the page saying so in place.
+    {
+      reason: 'sign_in_required', phase: 'left',
+      hosts: ['login.microsoftonline.com', 'login.live.com', 'login.microsoftonline.us'],
+      texts: ['You need to be signed in to Teams to access this meeting', 'Sign in to join this meeting', "Anonymous users can't join this meeting"],
+    },
+    { reason: 'captcha_wall', phase: 'left', texts: ["Verify you're a real person", 'Verify you are a real person'] },
+    { reason: 'denied_by_host', phase: 'left', texts: ['Sorry, but you were denied access to the meeting', 'Your request to join was declined', 'you were denied access to the meeting'] },
+    { reason: 'waiting_room_timeout', phase: 'left', texts: ['no one responded to your request to join', 'No one let you in'] },
+    // `#calling-retry-screen-title` also shows for dropped calls, so removal is read from its text.
+    { reason: 'removed_by_host', phase: 'left', texts: ["You've been removed from this meeting", 'You have been removed from this meeting', 'Someone removed you from the meeting'] },
+    { reason: 'meeting_ended', phase: 'left', texts: ['Meeting ended', 'The meeting has ended', 'This meeting has ended'] },
+    { reason: 'meeting_not_found', phase: 'left', texts: ['Looks like the meeting URL is incorrect', "We couldn't find this meeting", 'This meeting link is invalid'] },
+  ],
+  // Chat and captions hold other people's words; "meeting ended?" in chat is not the end.
+  ignoreText: ['[data-tid="chat-pane-message"]', '[data-tid="chat-pane-list"]', '[data-tid="closed-caption-text"]', '[aria-label="Type a message"]'],
+  waitingRoom: {
+    texts: ['Someone will let you in shortly', 'Waiting for someone to let you in', "You're in the lobby", "When the meeting starts, we'll let people know you're waiting"],
+  },
+  // Generic `[role="alert"]` toasts are no signal of anything. Hang-up variants count as one.
+  inCall: {
+    selectors: [HANGUP, '[data-stream-type="Video"]', 'button#roster-button, [data-tid="roster-button"]', 'button#chat-button, [data-tid="chat-button"]'],
+    minSignals: 2,
+  },
+  prejoin: {
+    selectors: [...NAME_INPUT, ...PASSCODE_INPUT],
+    texts: ['How do you want to join your Teams meeting', 'Join meeting from this browser', 'Continue on this browser', 'Join on this browser', 'Choose your audio and video settings'],
+  },
+  dialogs: [{ name: 'recording_notice', texts: ['Recording has started', 'Transcription has started'] }],
+  tiles: {
+    tile: '[data-stream-type="Video"]',
+    nameAttribute: 'data-tid',
+    self: ['[data-is-self="true"]', '[data-tid="self-video"]'],
+    speakingSelector: '[data-tid="voice-level-stream-outline"]',
+  },
+};

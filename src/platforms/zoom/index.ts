@@ -1,0 +1,21 @@
+import type { PlatformAdapter } from '../platform.js';
+import { clickIfPresent, probePage } from '../page/page-kit.js';
+import { joinZoom } from './join.js';
+import { leaveZoom } from './leave.js';
+import { JOIN_AUDIO, ZOOM_PROBE } from './selectors.js';
+import { isZoomHost, parseZoomUrl } from './url.js';
+
+/** Zoom through its web client (the default). The Meeting SDK path is `sdk/`, chosen per bot profile. */
+export const zoomAdapter: PlatformAdapter = {
+  id: 'zoom',
+  parseUrl: parseZoomUrl,
+  // zoom.us/signin is on an allowed host: the probe reads it from the path instead.
+  allowsNavigationTo: isZoomHost,
+  signInHosts: [],
+  join: joinZoom,
+  probe: (page, botName) => probePage(page, ZOOM_PROBE, botName),
+  async tidy(page, log) {
+    if (await clickIfPresent(page, JOIN_AUDIO)) log.info('joined computer audio');
+  },
+  leave: leaveZoom,
+};

@@ -1,0 +1,65 @@
+import type { Page } from 'puppeteer-core';
+import { MeetcapError } from '../../contracts/index.js';
+import type { JoinOptions } from '../platform.js';
+import { clickIfPresent, findElement, pageText } from '../page/page-kit.js';
+import { runJoinLoop } from '../page/join-loop.js';
+import { typeInto } from '../page/typing.js';
+import {
+  CAMERA_ON, COOKIE_ACCEPT, JOIN_BUTTON, JOIN_FROM_BROWSER, MIC_ON, NAME_INPUT, NOT_STARTED_ERROR, PASSCODE_INPUT,
+  PASSCODE_WRONG, PERMISSION_DECLINE, ZOOM_PROBE,
+} from './selectors.js';
+
+/** How often the "invalid (3,001)" page is reloaded while waiting for the host. */
+const NOT_STARTED_RELOAD_MS = 15_000;
+
+export async function joinZoom(page: Page, opts: JoinOptions): Promise<void> {
+  await page.goto(opts.meeting.joinUrl, { waitUntil: 'domcontentloaded' });
+  // Only a typed passcode can go in the field: the link's `pwd` is Zoom's encrypted form.
+  const state = { passcodeSent: false, lastReload: Date.now() };
+  await runJoinLoop(page, opts, ZOOM_PROBE, (p) => step(p, opts, state), {
+    whileNotStarted: async (p) => {
+      if (Date.now() - state.lastReload < NOT_STARTED_RELOAD_MS) return null;
+      if (!(await pageText(p)).includes(NOT_STARTED_ERROR)) return null; // the waiting page polls by itself
+      state.lastReload = Date.now();
+      await p.reload({ waitUntil: 'domcontentloaded' });
+      return 'reloaded the not-started page';
+    },
+  });
+}
+
+interface JoinState {
+  passcodeSent: boolean;
+  lastReload: number;
+}
+
+async function step(page: Page, opts: JoinOptions, state: JoinState): Promise<string | null> {
+  if (await clickIfPresent(page, COOKIE_ACCEPT)) return 'accepted the cookie banner';
+  if (await clickIfPresent(page, PERMISSION_DECLINE)) return 'continued without microphone and camera';
+  if (await clickIfPresent(page, JOIN_FROM_BROWSER)) return 'chose to join from the browser';
+  const did = await enterPasscode(page, opts.passcode, state);
+  if (did) return did;
+  if (await typeInto(page, NAME_INPUT, opts.botName)) return 'typed bot name';
+  if (await clickIfPresent(page, { selectors: MIC_ON })) return 'turned microphone off';
+  if (await clickIfPresent(page, { selectors: CAMERA_ON })) return 'turned camera off';
+  if (await clickIfPresent(page, JOIN_BUTTON)) return 'pressed Join';
+  return null;
+}
+
+/** "Enter Meeting Info": type the job's passcode once; "Passcode wrong" after that is final. */
+async function enterPasscode(page: Page, passcode: string | undefined, state: JoinState): Promise<string | null> {
+  const field = await findElement(page, { selectors: PASSCODE_INPUT });
+  if (!field) return null;
+  await field.dispose();
+  const text = await pageText(page, ZOOM_PROBE.ignoreText);
+  const refused = PASSCODE_WRONG.some((t) => text.includes(t));
+  // A link whose `pwd` Zoom refused lands here with "Passcode wrong" before anything was typed.
+  if (passcode === undefined) {
+    throw new MeetcapError(refused ? 'passcode_wrong' : 'passcode_required', 'Zoom asks for the meeting passcode and the job has none');
+  }
+  if (state.passcodeSent && refused) throw new MeetcapError('passcode_wrong', 'Zoom refused the meeting passcode');
+  if (await typeInto(page, PASSCODE_INPUT, passcode)) {
+    state.passcodeSent = true;
+    return 'typed the meeting passcode';
+  }
+  return null;
+}

@@ -1,0 +1,88 @@
+import type { ClickTarget, ProbeSpec } from '../page/page-kit.js';
+
+/**
+ * Zoom's web client, as it looks to a bot (English UI). Sources: ../shared/platforms.md
+ * (open-source bots' platform code, Zoom's docs, Nov 2026). The client may run inside
+ * `iframe#webclient` (same origin): page-kit reads same-origin frames, so every signal here
+ * works in both layouts. Ids and aria-labels lead; texts back them up.
+ */
+
+/** OneTrust cookie banner on zoom.us pages; it covers the landing page's links. */
+export const COOKIE_ACCEPT: ClickTarget = { selectors: ['#onetrust-accept-btn-handler'], texts: ['Accept Cookies', 'Accept All Cookies'] };
+
+/** `/j/` landing: the web client link. "Launch Meeting" opens the desktop app and is never clicked. */
+export const JOIN_FROM_BROWSER: ClickTarget = { texts: ['Join from your browser', 'Join from Your Browser'], roles: 'a, button, [role="button"]' };
+
+/** The device permission dialog, shown up to twice. The bot sends no media, so it declines. */
+export const PERMISSION_DECLINE: ClickTarget = { texts: ['Continue without microphone and camera', 'Continue without microphone', 'Continue without camera'] };
+
+/** React client `#input-for-name`; classic client `#inputname` ("Your Name"). */
+export const NAME_INPUT = ['#input-for-name', '#inputname', 'input[placeholder="Your Name"]', 'input[aria-label="Your Name"]'];
+
+/** "Enter Meeting Info": asked when the link has no (valid) encrypted `pwd`. */
+export const PASSCODE_INPUT = ['#input-for-pwd', 'input[placeholder*="passcode" i]', 'input[aria-label*="passcode" i]'];
+export const PASSCODE_WRONG = ['passcode wrong', 'wrong passcode', 'incorrect passcode'];
+
+/** Preview toggles while ON; their labels name the action ("Mute" = mic is on). */
+export const MIC_ON = ['#preview-audio-control-button[aria-label="Mute"]', 'button[aria-label="Mute"][id*="preview"]'];
+export const CAMERA_ON = ['#preview-video-control-button[aria-label="Stop Video"]', 'button[aria-label="Stop Video"][id*="preview"]'];
+
+/** The React button keeps class `disabled` until a name is typed; the classic one is `#joinBtn`. */
+export const JOIN_BUTTON: ClickTarget = {
+  selectors: ['button.preview-join-button:not(.disabled):not([disabled])', '#joinBtn:not(.disabled):not([disabled])'],
+};
+
+/** Without joining computer audio the web client plays nothing, so there would be nothing to record. */
+export const JOIN_AUDIO: ClickTarget = { texts: ['Join Audio by Computer', 'Join with Computer Audio'] };
+
+export const LEAVE_BUTTON: ClickTarget = { selectors: ['button[aria-label="Leave"]', 'button.footer__leave-btn'] };
+/** The confirmation's danger button; Enter would cancel the dialog, so it is clicked. */
+export const LEAVE_CONFIRM: ClickTarget = { selectors: ['button.leave-meeting-options__btn--danger'], texts: ['Leave Meeting'] };
+
+/** Texts of the not-started pages; the 3,001 error page needs a reload to notice the host starting. */
+export const NOT_STARTED_ERROR = '(3,001)';
+
+export const ZOOM_PROBE: ProbeSpec = {
+  outcomes: [
+    { reason: 'captcha_wall', phase: 'left', texts: ['We detected you may be a bot', "Automated bots aren't allowed to join"], selectors: ['iframe[title="reCAPTCHA"]', 'iframe[src*="recaptcha"]'] },
+    // Zoom's sign-in page is on the meeting host itself, so the path says it too.
+    { reason: 'sign_in_required', phase: 'left', paths: ['/signin'], texts: ['Sign in to join this meeting', 'Only authenticated users can join', 'This meeting is for authorized attendees only'] },
+    { reason: 'meeting_not_found', phase: 'left', texts: ['Invalid meeting ID', 'This meeting ID is not valid', 'Meeting ID is invalid'] },
+    // "3,001" is also what Zoom shows for a meeting that does not exist: the join loop keeps
+    // polling it as not started until the wait limit, then reports meeting_not_started.
+    { reason: 'meeting_not_started', phase: 'prejoin', texts: ['Waiting for the host to start this meeting', 'This meeting link is invalid (3,001)', 'The meeting has not started'] },
+    { reason: 'denied_by_host', phase: 'left', texts: ['removed you from the waiting room', 'You have been removed from the waiting room', 'The host has denied your request'] },
+    { reason: 'removed_by_host', phase: 'left', texts: ['You have been removed', 'The host has removed you from this meeting'] },
+    { reason: 'meeting_ended', phase: 'left', texts: ['This meeting has been ended by host', 'This meeting has been ended', 'The meeting has ended'] },
+    { reason: 'join_blocked', phase: 'left', texts: ['You are not allowed to join this meeting', 'This meeting has reached its participant limit'] },
+  ],
+  // Chat rows and the chat editor hold other people's words.
+  ignoreText: ['[id^="chat-message-"]', '.tiptap.ProseMirror', '.chat-container', '.chat-list'],
+  waitingRoom: {
+    texts: ['Please wait, the meeting host will let you in soon', "Host has joined. We've let them know you're here", 'Please wait, the webinar will begin soon'],
+  },
+  // The Leave button never shows in the waiting room; the others only in the call.
+  inCall: {
+    selectors: [
+      'button[aria-label="Leave"], button.footer__leave-btn',
+      '.speaker-active-container__video-frame, .video-avatar__avatar-footer, .gallery-video-container__main-view',
+      'button[aria-label*="chat panel" i]',
+      'button[aria-label*="participants list" i], .footer-button__participants-icon',
+    ],
+    minSignals: 2,
+  },
+  prejoin: {
+    selectors: [...NAME_INPUT, ...PASSCODE_INPUT],
+    texts: ['Enter Meeting Info', 'Join from your browser', 'Launch Meeting', 'Click Launch Meeting below'],
+  },
+  dialogs: [{ name: 'join_audio', texts: ['Join Audio by Computer'] }],
+  // Zoom tiles carry no stable id in the DOM: the display name is the id. The active-speaker
+  // frame shows the same person as a gallery tile; page-kit merges them.
+  tiles: {
+    // Whatever element holds a name footer is a tile, however Zoom wraps it this release.
+    tile: '.speaker-active-container__video-frame, :has(> .video-avatar__avatar-footer)',
+    name: ['.video-avatar__avatar-footer span', '.video-avatar__avatar-footer'],
+    self: ['.video-avatar--self', '[data-self="true"]'],
+    speakingSelector: '.speaker-active-container__video-frame, .video-avatar--speaking',
+  },
+};
