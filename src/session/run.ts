@@ -51,6 +51,17 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   let endReason: ReasonCode | undefined;
   let failure: MeetcapError | undefined;
   let redactedUrl = '[not a meeting link]';
+  let finished: FinishedRecording | undefined;
+  let stopping: Promise<FinishedRecording | undefined> | undefined;
+  const stopRecording = (): Promise<FinishedRecording | undefined> =>
+    (stopping ??= (async () => {
+      try {
+        return recording?.started ? await recording.stop() : undefined;
+      } catch (err) {
+        failure ??= toMeetcapError(err, 'capture_failed');
+        return undefined;
+      }
+    })());
 
   try {
     const { meeting, adapter } = resolvePlatform(job.meetingUrl, job.platform);
@@ -81,6 +92,8 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     endReason = await monitorCall(ctx, startedAt);
     if (failure) throw failure;
     machine.to('leaving', endReason);
+    // The recording ends when the call does (or at the maximum), not after the leave clicks.
+    finished = await stopRecording();
     await adapter.leave(browser.page, log).catch((err: unknown) => log.warn({ err }, 'leave failed'));
   } catch (err) {
     failure = toMeetcapError(failure ?? err);
@@ -88,12 +101,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     if (machine.can('leaving')) machine.to('leaving', failure.code);
   }
 
-  let finished: FinishedRecording | undefined;
-  try {
-    if (recording?.started) finished = await recording.stop();
-  } catch (err) {
-    failure ??= toMeetcapError(err, 'capture_failed');
-  }
+  finished ??= await stopRecording();
   const outcome = await finalize({ job, sessionId, deps, machine, participants, finished, endReason, failure, redactedUrl });
   await cleanup.closeAll();
   deps.emit({ type: 'outcome', data: outcome });

@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import { setTimeout as scenario } from 'node:timers/promises';
+import { expect } from 'vitest';
+import type { SessionOutcome } from '../../src/contracts/index.js';
+import { ffprobeFile } from '../../src/media/ffmpeg/probe.js';
+import type { CreateMeetingInput } from '../../src/sandbox/index.js';
+import { toneLevels } from '../helpers/audio.js';
+import type { Harness, Tracked } from '../helpers/harness.js';
+
+/**
+ * Scenarios every platform's end-to-end suite runs through the real queue, worker, Chromium,
+ * ffmpeg and S3 server. `scenario(ms)` is meeting time passing (people talking), never a wait
+ * for a signal: signals are awaited through session events and the sandbox's wait API.
+ */
+export const BOT_NAME = 'Meetcap Notetaker';
+const WINDOW_MS = 100;
+
+export async function expectNothingStored(h: Harness, meetingId: string): Promise<void> {
+  expect(await h.objectKeys(`acme/${meetingId}/`)).toEqual([]);
+  expect(await h.s3.pendingUploads()).toEqual([]);
+}
+
+export function expectNeverRecorded(t: Tracked): void {
+  const seen = t.states.map((s) => s.state);
+  expect(seen).not.toContain('in_call');
+  expect(seen).not.toContain('recording');
+}
+
+/** Schedules a job for `url` and returns its tracker. */
+export async function schedule(h: Harness, url: string, extra: Parameters<Harness['job']>[1] = {}): Promise<{ t: Tracked; meetingId: string }> {
+  const job = h.job(url, extra);
+  const t = h.track(job.meetingId);
+  expect((await h.ops.schedule(job)).status).toBe('scheduled');
+  return { t, meetingId: job.meetingId };
+}
+
+/** A join that must fail with `reason` before anything is recorded, leaving storage empty. */
+export async function expectJoinFailure(h: Harness, url: string, reason: string, extra: Parameters<Harness['job']>[1] = {}): Promise<Tracked> {
+  const { t, meetingId } = await schedule(h, url, extra);
+  expect(await t.outcome).toMatchObject({ state: 'failed', reason });
+  expectNeverRecorded(t);
+  await expectNothingStored(h, meetingId);
+  return t;
+}
+
+/** Median tone level (dB) over [fromSec, toSec) of the recording. */
+function median(levels: number[], fromSec: number, toSec: number): number {
+  const span = levels.slice(Math.ceil((fromSec * 1000) / WINDOW_MS), Math.floor((toSec * 1000) / WINDOW_MS)).sort((a, b) => a - b);
+  expect(span.length).toBeGreaterThan(5);
+  return span[Math.floor(span.length / 2)]!;
+}
+
+/**
+ * The happy path: two participants take turns; the bot is admitted from the lobby, records,
+ * and the host ends the meeting. Checks the stored MP4 (H.264 + AAC, in-call length), each
+ * tone in its own span, the roster, and the manifest's participants.
+ */
+export async function recordsTwoSpeakers(h: Harness, options: CreateMeetingInput, jobExtra: Parameters<Harness['job']>[1] = {}): Promise<SessionOutcome> {
+  const { code, url } = h.sandbox.api.createMeeting(options);
+  const alice = await h.sandbox.api.addParticipant(code, { name: 'Alice Example', toneHz: 440 });
+  const bob = await h.sandbox.api.addParticipant(code, { name: 'Bob Example', toneHz: 660 });
+  const { t, meetingId } = await schedule(h, url, jobExtra);
+  await h.sandbox.api.wait(code, { joiner: 'lobby', timeoutMs: 60_000 });
+  h.sandbox.api.admit(code);
+  await t.reached('recording');
+  await h.sandbox.api.wait(code, { peersConnected: 2, timeoutMs: 30_000 });
+  const inCall = h.sandbox.api.getMeeting(code).joiners.filter((j) => j.state === 'in_call').map((j) => j.name);
+  expect(inCall).toEqual([BOT_NAME]);
+
+  const aliceOn = (await h.sandbox.api.speak(code, alice.id, true)).at;
+  await scenario(3_000);
+  const aliceOff = (await h.sandbox.api.speak(code, alice.id, false)).at;
+  const bobOn = (await h.sandbox.api.speak(code, bob.id, true)).at;
+  await scenario(3_000);
+  const bobOff = (await h.sandbox.api.speak(code, bob.id, false)).at;
+  await scenario(1_000);
+  h.sandbox.api.end(code);
+
+  const outcome = await t.outcome;
+  expect(outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
+  const prefix = `acme/${meetingId}/${outcome.sessionId}/`;
+  expect(await h.objectKeys(`acme/${meetingId}/`)).toEqual([`${prefix}manifest.json`, `${prefix}recording.mp4`]);
+  const manifest = JSON.parse(await readFile(await h.download(`${prefix}manifest.json`), 'utf8'));
+  const file = await h.download(`${prefix}recording.mp4`);
+  const probe = await ffprobeFile(file);
+  expect(probe.streams.map((s) => `${s.type}:${s.codec}`).sort()).toEqual(['audio:aac', 'video:h264']);
+  const inCallSec = (Date.parse(manifest.inCall.end) - Date.parse(manifest.inCall.start)) / 1000;
+  expect(Math.abs(probe.durationSec - inCallSec)).toBeLessThan(1);
+  const names = manifest.participants.map((p: { name: string }) => p.name).sort();
+  expect(names).toEqual(['Alice Example', 'Bob Example']);
+
+  const t0 = Date.parse(manifest.recording.startedAt);
+  const at = (ms: number): number => (ms - t0) / 1000;
+  const l440 = await toneLevels(file, 440, WINDOW_MS);
+  const l660 = await toneLevels(file, 660, WINDOW_MS);
+  expect(median(l440, at(aliceOn) + 0.5, at(aliceOff) - 0.5)).toBeGreaterThan(-40);
+  expect(median(l440, at(aliceOn) + 0.5, at(aliceOff) - 0.5) - median(l660, at(aliceOn) + 0.5, at(aliceOff) - 0.5)).toBeGreaterThan(20);
+  expect(median(l660, at(bobOn) + 0.5, at(bobOff) - 0.5)).toBeGreaterThan(-40);
+  expect(median(l660, at(bobOn) + 0.5, at(bobOff) - 0.5) - median(l440, at(bobOn) + 0.5, at(bobOff) - 0.5)).toBeGreaterThan(20);
+  return outcome;
+}
+
+/** Admitted and recording; then `act` ends it. The recording is kept with `reason`. */
+export async function keptAfter(h: Harness, options: CreateMeetingInput, reason: string, act: (code: string, participantId: string) => unknown | Promise<unknown>, jobExtra: Parameters<Harness['job']>[1] = {}): Promise<SessionOutcome> {
+  const { code, url } = h.sandbox.api.createMeeting({ autoAdmitAfterMs: 0, ...options });
+  const p = await h.sandbox.api.addParticipant(code, { name: 'Frank Host', toneHz: 440, speaking: true });
+  const { t, meetingId } = await schedule(h, url, { ...jobExtra, limits: { minDurationSec: 2, ...jobExtra.limits } });
+  await t.reached('recording');
+  await scenario(4_000);
+  await act(code, p.id);
+  const outcome = await t.outcome;
+  expect(outcome).toMatchObject({ state: 'done', reason });
+  expect(outcome.recording!.durationSec).toBeGreaterThan(3);
+  expect(t.states.find((s) => s.state === 'leaving')?.reason).toBe(reason);
+  expect(await h.objectKeys(`acme/${meetingId}/`)).toHaveLength(2);
+  return outcome;
+}
