@@ -102,10 +102,11 @@ program
 
 program
   .command('demo')
-  .description('Sandbox meeting end to end: schedule, lease, join, record ~30 s, leave, print the result.')
-  .action(async () => {
+  .description('Sandbox meetings end to end: schedule, lease, join, record ~20 s, leave, print the result.')
+  .addOption(new Option('--platform <platform>', 'which sandbox platform').choices(['all', 'meet', 'zoom', 'teams']).default('all'))
+  .action(async (opts: { platform: 'all' | 'meet' | 'zoom' | 'teams' }) => {
     const { runDemo } = await import('./demo.js');
-    await runDemo();
+    await runDemo(opts.platform === 'all' ? ['meet', 'zoom', 'teams'] : [opts.platform]);
   });
 
 program

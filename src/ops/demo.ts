@@ -1,33 +1,42 @@
 import { mkdirSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/index.js';
-import type { SessionOutcome } from '../contracts/index.js';
+import type { SessionEventMap, SessionOutcome } from '../contracts/index.js';
 import { ffprobeFile } from '../media/ffmpeg/probe.js';
 import { createRootLogger } from '../observability/logger.js';
-import { startSandbox } from '../sandbox/index.js';
+import { parseMeetingUrl } from '../platforms/resolve.js';
+import { startSandbox, type CreateMeetingInput } from '../sandbox/index.js';
 import { startWorker } from '../scheduler/worker.js';
 import { createOps } from './api.js';
 
-const RECORD_SEC = 30;
+const RECORD_SEC = 20;
+type DemoPlatform = 'meet' | 'zoom' | 'teams';
+
+/** How each sandbox meeting is set up: the platform's usual hurdles, admitted after 2 s. */
+const MEETINGS: Record<DemoPlatform, { label: string; options: CreateMeetingInput }> = {
+  meet: { label: 'Google Meet', options: { platform: 'meet', autoAdmitAfterMs: 2_000 } },
+  zoom: { label: 'Zoom web client', options: { platform: 'zoom', autoAdmitAfterMs: 2_000, passcode: '584706' } },
+  teams: { label: 'Microsoft Teams', options: { platform: 'teams', autoAdmitAfterMs: 2_000 } },
+};
 const started = Date.now();
 const say = (text: string): void => {
   process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${text}\n`);
 };
 
 /**
- * `npm run demo`: the whole path on this machine. Sandbox Meet meeting with two talking
- * participants → job on the queue → worker lease → bot joins, is admitted, records ~30 s →
- * the host ends the meeting → recording + manifest in ./recordings (or S3 when configured).
+ * `npm run demo`: the whole path on this machine, once per platform. A sandbox meeting with two
+ * talking participants → job on the queue → worker lease → bot joins, is admitted, records
+ * ~20 s → the host ends the meeting → recording + manifest in ./recordings (or S3 when configured).
  */
-export async function runDemo(): Promise<void> {
+export async function runDemo(platforms: readonly DemoPlatform[]): Promise<void> {
   const home = join(process.cwd(), '.meetcap');
   mkdirSync(home, { recursive: true });
   const sandbox = await startSandbox({ home });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     MEETCAP_QUEUE_PREFIX: process.env.MEETCAP_QUEUE_PREFIX ?? 'meetcap-demo',
-    // The demo records ~30 s; the product minimum (120 s) is lowered for it, and only for it.
-    MEETCAP_MIN_DURATION_FLOOR_SEC: '20',
+    // The demo records ~20 s; the product minimum (120 s) is lowered for it, and only for it.
+    MEETCAP_MIN_DURATION_FLOOR_SEC: '15',
     MEETCAP_SANDBOX_BROWSER_ARGS: JSON.stringify(sandbox.botBrowserArgs()),
     ...(process.getuid?.() === 0 ? { MEETCAP_CHROMIUM_NO_SANDBOX: '1' } : {}),
   };
@@ -42,9 +51,11 @@ export async function runDemo(): Promise<void> {
   });
   const ops = createOps(config);
   try {
-    const outcome = await runMeeting(sandbox, worker, ops);
-    await summarise(outcome, sessionLog);
-    if (outcome.state !== 'done') process.exitCode = 1;
+    for (const platform of platforms) {
+      const outcome = await runMeeting(sandbox, worker, ops, platform);
+      await summarise(outcome, sessionLog);
+      if (outcome.state !== 'done') process.exitCode = 1;
+    }
   } finally {
     await worker.close();
     await ops.close();
@@ -56,9 +67,10 @@ export async function runDemo(): Promise<void> {
 type SandboxT = Awaited<ReturnType<typeof startSandbox>>;
 type WorkerT = Awaited<ReturnType<typeof startWorker>>;
 
-async function runMeeting(sandbox: SandboxT, worker: WorkerT, ops: ReturnType<typeof createOps>): Promise<SessionOutcome> {
-  const { code, url } = sandbox.api.createMeeting({ autoAdmitAfterMs: 2_000 });
-  say(`sandbox: Google Meet imitation at ${url} (control API ${sandbox.controlUrl})`);
+async function runMeeting(sandbox: SandboxT, worker: WorkerT, ops: ReturnType<typeof createOps>, platform: DemoPlatform): Promise<SessionOutcome> {
+  const { label, options } = MEETINGS[platform];
+  const { code, url } = sandbox.api.createMeeting(options);
+  say(`sandbox: ${label} imitation at ${parseMeetingUrl(url).redactedUrl} (control API ${sandbox.controlUrl})`);
   const alice = await sandbox.api.addParticipant(code, { name: 'Alice Example', toneHz: 440, speaking: true });
   const bob = await sandbox.api.addParticipant(code, { name: 'Bob Example', toneHz: 660, speaking: false });
   say('sandbox: Alice (440 Hz tone) and Bob (660 Hz tone) are in the meeting, taking turns to talk');
@@ -69,22 +81,32 @@ async function runMeeting(sandbox: SandboxT, worker: WorkerT, ops: ReturnType<ty
     void sandbox.api.speak(code, bob.id, turn % 2 === 1).catch(() => undefined);
   }, 3_000);
 
-  const outcome = new Promise<SessionOutcome>((resolve) => worker.events.on('outcome', resolve));
-  worker.events.on('state', (s) => {
+  const meetingId = `demo-${platform}-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
+  const outcome = new Promise<SessionOutcome>((resolve) => {
+    const onOutcome = (o: SessionOutcome): void => {
+      if (o.meetingId !== meetingId) return;
+      worker.events.off('outcome', onOutcome);
+      worker.events.off('state', onState);
+      resolve(o);
+    };
+    worker.events.on('outcome', onOutcome);
+  });
+  const onState = (s: SessionEventMap['state']): void => {
+    if (s.meetingId !== meetingId) return;
     say(`bot: ${s.state}${s.reason ? ` (${s.reason})` : ''}`);
     if (s.state === 'recording') {
       say(`demo: the host will end the meeting in ${RECORD_SEC} s`);
       setTimeout(() => sandbox.api.end(code), RECORD_SEC * 1000).unref();
     }
-  });
-  const meetingId = `demo-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
+  };
+  worker.events.on('state', onState);
   const result = await ops.schedule({
     meetingId,
     tenantId: 'demo',
     meetingUrl: url,
     scheduledStart: new Date().toISOString(),
     joinOffsetSec: 0,
-    limits: { minDurationSec: 20 },
+    limits: { minDurationSec: 15 },
   });
   say(`queue: scheduled ${result.meetingId} (${result.status}); waiting for a worker to lease it`);
   try {
@@ -112,3 +134,4 @@ async function summarise(outcome: SessionOutcome, sessionLog: string): Promise<v
   say(`summary: ${rec.durationSec.toFixed(1)} s, ${streams}, ${(media.size / 1e6).toFixed(2)} MB`);
   say(`session log (pino JSON): ${sessionLog}`);
 }
+
