@@ -1,3 +1,4 @@
+import { setTimeout as scenario } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { expectJoinFailure, keptAfter, recordsTwoSpeakers, schedule } from './scenarios.js';
@@ -52,6 +53,7 @@ describe('Microsoft Teams through the queue', () => {
     h.sandbox.api.start(code);
     h.sandbox.api.admit(code);
     await t.reached('recording');
+    await scenario(2_000); // a short meeting, still over the 1 s minimum the harness sets
     h.sandbox.api.end(code);
     expect(await t.outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
   });

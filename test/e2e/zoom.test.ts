@@ -55,6 +55,7 @@ describe('Zoom (web client) through the queue', () => {
     await scenario(3_000); // the host is late
     h.sandbox.api.start(code);
     await t.reached('recording');
+    await scenario(2_000); // a short meeting, still over the 1 s minimum the harness sets
     h.sandbox.api.end(code);
     expect(await t.outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
   });

@@ -86,7 +86,7 @@ export const TEAMS_PROBE: ProbeSpec = {
   },
   prejoin: {
     selectors: [...NAME_INPUT, ...PASSCODE_INPUT],
-    texts: ['How do you want to join your Teams meeting', 'Join meeting from this browser', 'Continue on this browser', 'Join on this browser', 'Choose your audio and video settings'],
+    texts: ['How do you want to join your Teams meeting', 'Join meeting from this browser', 'Continue on this browser', 'Join on this browser', 'Choose your audio and video settings', 'Choose your video and audio options'],
   },
   dialogs: [{ name: 'recording_notice', texts: ['Recording has started', 'Transcription has started'] }],
   tiles: {
