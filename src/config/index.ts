@@ -30,6 +30,8 @@ const EnvSchema = z.object({
   MEETCAP_SANDBOX_BROWSER_ARGS: z.string().optional(),
   MEETCAP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MEETCAP_SESSION_STOP_GRACE_SEC: z.coerce.number().int().min(1).max(600).default(30),
+  MEETCAP_ZOOM_SDK_KEY: z.string().min(1).optional(),
+  MEETCAP_ZOOM_SDK_SECRET: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -47,6 +49,8 @@ export interface Config {
   readonly logLevel: string;
   readonly sessionStopGraceSec: number;
   readonly repoRoot: string;
+  /** Zoom Meeting SDK app credentials, for bot profiles with `zoomClient: "meeting_sdk"`. Secret: never logged. */
+  readonly zoomSdk?: { readonly sdkKey: string; readonly sdkSecret: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -68,6 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxBrowserArgs: Object.freeze(parseSandboxArgs(e.MEETCAP_SANDBOX_BROWSER_ARGS)),
     logLevel: e.MEETCAP_LOG_LEVEL,
     sessionStopGraceSec: e.MEETCAP_SESSION_STOP_GRACE_SEC,
+    ...(e.MEETCAP_ZOOM_SDK_KEY && e.MEETCAP_ZOOM_SDK_SECRET
+      ? { zoomSdk: Object.freeze({ sdkKey: e.MEETCAP_ZOOM_SDK_KEY, sdkSecret: e.MEETCAP_ZOOM_SDK_SECRET }) }
+      : {}),
     repoRoot: REPO_ROOT,
   });
 }

@@ -108,10 +108,15 @@ export async function guardNavigation(
   return cdp;
 }
 
+/**
+ * The host a navigation goes to, or null when it may never be allowed: only https, except plain
+ * http on 127.0.0.1, where the session itself serves the Zoom Meeting SDK page.
+ */
 function hostOf(url: string): string | null {
   try {
     const u = new URL(url);
-    return u.protocol === 'https:' ? u.hostname : null;
+    if (u.protocol === 'https:') return u.hostname;
+    return u.protocol === 'http:' && u.hostname === '127.0.0.1' ? u.hostname : null;
   } catch {
     return null;
   }

@@ -12,6 +12,7 @@ import {
 import type { Storage } from '../media/storage/storage.js';
 import type { ParsedMeeting, PlatformAdapter } from '../platforms/platform.js';
 import { resolvePlatform } from '../platforms/resolve.js';
+import { chooseAdapter } from './adapter-choice.js';
 import { guardNavigation, launchBrowser } from './browser.js';
 import { CleanupStack } from './cleanup.js';
 import type { Clock } from './clock.js';
@@ -64,14 +65,16 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     })());
 
   try {
-    const { meeting, adapter } = resolvePlatform(job.meetingUrl, job.platform);
+    const resolved = resolvePlatform(job.meetingUrl, job.platform);
+    const { meeting } = resolved;
     machine.platform = meeting.platform;
     redactedUrl = meeting.redactedUrl;
     const profile = await loadBotProfile(deps.config.profilesDir, job.botProfile);
     log.info({ platform: meeting.platform, url: meeting.redactedUrl, botProfile: job.botProfile }, 'session starting');
 
     machine.to('launching');
-    const browser = await launchBrowser(deps.config, profile, `https://${meeting.host}`, log);
+    const { adapter, origin } = await chooseAdapter(meeting, resolved.adapter, { job, profile, config: deps.config, cleanup, log });
+    const browser = await launchBrowser(deps.config, profile, origin, log);
     cleanup.defer('browser', browser.close);
     const blocked = blockedNavigations(adapter);
     await guardNavigation(browser.page, (host) => adapter.allowsNavigationTo(host), blocked.record);
