@@ -10,6 +10,11 @@
  * reports native code for what we replaced. The registry sits on window under
  * Symbol.for(<per-session random key>), non-enumerable: visible only to
  * Object.getOwnPropertySymbols(window), and not guessable.
+ *
+ * Frames: this runs in every frame. A same-origin child frame (Zoom's `iframe#webclient`, where
+ * the meeting's peer connections live) feeds its tracks into the top window's registry, which is
+ * the one the recorder reads; same-origin frames share one event loop, so the tracks are usable
+ * there. A cross-origin frame keeps its own registry and is not recorded.
  */
 (function meetcapPeerTap(key) {
   'use strict';
@@ -34,8 +39,7 @@
     }
   };
 
-  const onTrack = (event) => {
-    const track = event.track;
+  const addTrack = (track) => {
     if (!track || track.kind !== 'audio' || tracks.has(track)) return;
     tracks.add(track);
     addListener.call(track, 'ended', () => {
@@ -43,6 +47,15 @@
     });
     notify('added', track);
   };
+
+  const topRegistry = (() => {
+    try {
+      return window.top !== window && window.top[slot] ? window.top[slot] : null;
+    } catch {
+      return null; // cross-origin parent
+    }
+  })();
+  const onTrack = (event) => (topRegistry ? topRegistry.add(event.track) : addTrack(event.track));
 
   const tap = (pc) => {
     addListener.call(pc, 'track', onTrack);
@@ -82,6 +95,8 @@
       return () => subscribers.delete(fn);
     },
     recorder: null,
+    /** Child frames hand their tracks to the top window's registry through this. */
+    add: addTrack,
   };
   defineProperty(window, slot, { value: registry, enumerable: false, configurable: false, writable: false });
 });

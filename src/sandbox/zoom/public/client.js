@@ -16,7 +16,7 @@
     ['Allow Zoom to use your microphone', 'Others can hear you once you allow access. You can change this later in the meeting.'],
   ];
   const ui = {
-    phase: 'loading', joinerId: null, name: '', mic: true, cam: true, preview: null, deviceError: false,
+    phase: 'loading', joinerId: null, name: '', mic: true, cam: true, preview: null, deviceError: false, declined: false,
     roster: [], passcode: config.needPasscode, form: null,
   };
 
@@ -67,7 +67,12 @@
     dialog.querySelector('.permission-dialog__title').textContent = title;
     dialog.querySelector('.permission-dialog__text').textContent = text;
     const close = (withoutDevices) => {
-      if (withoutDevices) { ui.mic = false; ui.cam = round === 0 ? false : ui.cam; prejoin.applyDevices(root); }
+      if (withoutDevices) {
+        ui.declined = true; // the call then warns it cannot detect the devices
+        ui.mic = false;
+        if (round === 0) ui.cam = false;
+        prejoin.applyDevices(root);
+      }
       dialog.remove();
       if (round === 0 && ui.phase === 'prejoin') showPermission(1);
     };

@@ -6,12 +6,14 @@
   const CONSENT = 'OptanonAlertBoxClosed';
   document.querySelector('.launch__browser-link').href = config.clientHref;
 
-  // Like the real page: try the desktop app on load and on every click. Without the app installed
-  // nothing happens, and the page stays as it is.
+  // "Launch Meeting" hands the meeting to the desktop app through its URL scheme. Without the app
+  // nothing useful happens (headless Chromium may even hold the tab behind its protocol prompt).
+  // The real page also tries this on load; the sandbox only does it on click, so the browser
+  // path stays usable.
   const protocolFrame = document.querySelector('.launch__protocol');
-  const launch = () => { protocolFrame.src = `zoommtg://zoom.us/join?action=join&confno=${config.code}`; };
-  document.querySelector('.launch__button').addEventListener('click', launch);
-  launch();
+  document.querySelector('.launch__button').addEventListener('click', () => {
+    protocolFrame.src = `zoommtg://zoom.us/join?action=join&confno=${config.code}`;
+  });
 
   // OneTrust remembers consent in a cookie; until then the banner covers the bottom of the page.
   if (!document.cookie.split('; ').some((c) => c.startsWith(`${CONSENT}=`))) {
