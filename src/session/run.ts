@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { loadBotProfile } from '../config/profiles.js';
 import {
+  MeetcapError,
   toMeetcapError,
-  type MeetcapError,
   type MeetingJob,
   type ReasonCode,
   type SessionEvent,
@@ -114,14 +114,22 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
 async function join(ctx: CallContext, machine: SessionMachine, meeting: ParsedMeeting): Promise<void> {
   machine.to('joining');
   const { limits, passcode } = ctx.job;
-  await ctx.adapter.join(ctx.page, {
-    botName: ctx.botName,
-    ...(passcode ? { passcode } : {}),
-    meeting,
-    log: ctx.log,
-    deadline: ctx.clock.now() + limits.joinTimeoutSec * 1000,
-    notStartedTimeoutMs: limits.notStartedTimeoutSec * 1000,
-  });
+  try {
+    await ctx.adapter.join(ctx.page, {
+      botName: ctx.botName,
+      ...(passcode ? { passcode } : {}),
+      meeting,
+      log: ctx.log,
+      deadline: ctx.clock.now() + limits.joinTimeoutSec * 1000,
+      notStartedTimeoutMs: limits.notStartedTimeoutSec * 1000,
+    });
+  } catch (err) {
+    // A page sent off the meeting hosts (e.g. to a sign-in page) fails the join from under the
+    // adapter; what the guard saw is the real reason.
+    const blocked = ctx.blocked();
+    if (blocked) throw new MeetcapError(blocked, `the join page navigated off the meeting host (${blocked})`, {}, { cause: err });
+    throw err;
+  }
   await waitForAdmission(ctx, () => machine.to('waiting_room'));
   machine.to('in_call');
 }

@@ -3,7 +3,7 @@ import { setTimeout as scenario } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionOutcome } from '../../src/contracts/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { expectNeverRecorded, expectNothingStored, keptAfter, recordsTwoSpeakers } from './scenarios.js';
+import { expectJoinFailure, expectNeverRecorded, expectNothingStored, keptAfter, recordsTwoSpeakers } from './scenarios.js';
 
 /**
  * Lease → join → capture → upload, through the real queue, against the Meet sandbox, with real
@@ -106,5 +106,10 @@ describe('Google Meet through the queue', () => {
 
   it('everyone left: the bot leaves after its alone limit and keeps the recording', async () => {
     await keptAfter(h, {}, 'everyone_left', (code, id) => h.sandbox.api.removeParticipant(code, id), { limits: { aloneTimeoutSec: 2 } });
+  });
+
+  it('a sign-in-only meeting redirects to accounts.google.com: blocked by the guard, sign_in_required', async () => {
+    const { url } = h.sandbox.api.createMeeting({ wall: 'sign_in' });
+    await expectJoinFailure(h, url, 'sign_in_required');
   });
 });

@@ -3,10 +3,11 @@ import type { JoinOptions, PageProbe } from '../platform.js';
 import { clickIfPresent } from '../page/page-kit.js';
 import { typeInto } from '../page/typing.js';
 import { runJoinLoop } from '../page/join-loop.js';
+import { openMeetingPage } from '../page/navigation.js';
 import { CAMERA_OFF, JOIN_BUTTON, MEET_PROBE, MIC_OFF, NAME_INPUT, PRE_JOIN_DIALOGS } from './selectors.js';
 
 export async function joinMeet(page: Page, opts: JoinOptions): Promise<void> {
-  await page.goto(opts.meeting.joinUrl, { waitUntil: 'domcontentloaded' });
+  await openMeetingPage(page, opts.meeting);
   await runJoinLoop(page, opts, MEET_PROBE, (p, probe) => step(p, probe, opts.botName));
 }
 

@@ -3,13 +3,14 @@ import { MeetcapError } from '../../contracts/index.js';
 import type { JoinOptions, PageProbe } from '../platform.js';
 import { clickIfPresent, findElement, pageText } from '../page/page-kit.js';
 import { runJoinLoop } from '../page/join-loop.js';
+import { openMeetingPage } from '../page/navigation.js';
 import { typeInto } from '../page/typing.js';
 import {
   CAMERA_ON, JOIN_BUTTON, JOIN_IN_BROWSER, MIC_ON, NAME_INPUT, NO_AV_MODAL, PASSCODE_INPUT, PASSCODE_REJECTED, TEAMS_PROBE,
 } from './selectors.js';
 
 export async function joinTeams(page: Page, opts: JoinOptions): Promise<void> {
-  await page.goto(opts.meeting.joinUrl, { waitUntil: 'domcontentloaded' });
+  await openMeetingPage(page, opts.meeting);
   // A meeting-ID link's `p=` is a typeable passcode; the job's own passcode wins.
   const passcode = opts.passcode ?? opts.meeting.passcodeInUrl;
   const state = { passcodeSent: false };

@@ -3,6 +3,7 @@ import { MeetcapError } from '../../contracts/index.js';
 import type { JoinOptions } from '../platform.js';
 import { clickIfPresent, findElement, pageText } from '../page/page-kit.js';
 import { runJoinLoop } from '../page/join-loop.js';
+import { openMeetingPage } from '../page/navigation.js';
 import { typeInto } from '../page/typing.js';
 import {
   CAMERA_ON, COOKIE_ACCEPT, JOIN_BUTTON, JOIN_FROM_BROWSER, MIC_ON, NAME_INPUT, NOT_STARTED_ERROR, PASSCODE_INPUT,
@@ -13,7 +14,7 @@ import {
 const NOT_STARTED_RELOAD_MS = 15_000;
 
 export async function joinZoom(page: Page, opts: JoinOptions): Promise<void> {
-  await page.goto(opts.meeting.joinUrl, { waitUntil: 'domcontentloaded' });
+  await openMeetingPage(page, opts.meeting);
   // Only a typed passcode can go in the field: the link's `pwd` is Zoom's encrypted form.
   const state = { passcodeSent: false, lastReload: Date.now() };
   await runJoinLoop(page, opts, ZOOM_PROBE, (p) => step(p, opts, state), {

@@ -30,6 +30,13 @@ async function handle(_req: unknown, res: ServerResponse, url: URL, ctx: Platfor
   const meeting = ctx.findMeeting(code);
   // Real Meet answers unknown codes with a 200 page, not an HTTP error.
   if (!meeting || meeting.platform !== 'meet') return servePage(res, new URL('not-found.html', PUBLIC), { code });
+  if (meeting.options.wall === 'sign_in') {
+    // Meet sends anonymous visitors of sign-in-only meetings to Google's account page.
+    const next = encodeURIComponent(`https://meet.google.com/${meeting.code}`);
+    res.writeHead(302, { location: `https://accounts.google.com/ServiceLogin?continue=${next}`, 'cache-control': 'no-store' });
+    res.end();
+    return;
+  }
   return servePage(res, new URL('index.html', PUBLIC), {
     code: meeting.code,
     open: meeting.options.open,
