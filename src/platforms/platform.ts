@@ -45,6 +45,8 @@ export interface JoinOptions {
   deadline: number;
   /** Longest wait for a host who has not started the meeting, in ms; then `meeting_not_started`. */
   notStartedTimeoutMs: number;
+  /** Checked on every pass: a reason to give up now (operator stop, navigation guard), or null. */
+  interrupted?: () => ReasonCode | null;
 }
 
 /** One interface for all three platforms. Every method is safe to call again after a failure. */

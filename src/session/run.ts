@@ -122,6 +122,7 @@ async function join(ctx: CallContext, machine: SessionMachine, meeting: ParsedMe
       log: ctx.log,
       deadline: ctx.clock.now() + limits.joinTimeoutSec * 1000,
       notStartedTimeoutMs: limits.notStartedTimeoutSec * 1000,
+      interrupted: () => (ctx.stop.aborted ? 'stopped_by_operator' : ctx.blocked()),
     });
   } catch (err) {
     // A page sent off the meeting hosts (e.g. to a sign-in page) fails the join from under the

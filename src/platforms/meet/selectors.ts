@@ -36,7 +36,7 @@ export const MEET_PROBE: ProbeSpec = {
   outcomes: [
     // The Google sign-in wall is a redirect off meet.google.com.
     { reason: 'sign_in_required', phase: 'left', hosts: ['accounts.google.com'], texts: ['Sign in to join', 'You need to sign in'] },
-    { reason: 'captcha_wall', phase: 'left', texts: ['unusual traffic from your computer network'], selectors: ['iframe[src*="recaptcha"]'] },
+    { reason: 'captcha_wall', phase: 'left', texts: ['unusual traffic from your computer network'], selectors: ['iframe[src*="recaptcha"][src*="bframe"]'] },
     { reason: 'denied_by_host', phase: 'left', texts: ['Someone in the call denied your request to join', 'You can\'t join this call because someone denied your request'] },
     { reason: 'waiting_room_timeout', phase: 'left', texts: ['No one responded to your request to join the call'] },
     { reason: 'removed_by_host', phase: 'left', texts: ["You've been removed from the meeting", "You've been removed from the call"] },

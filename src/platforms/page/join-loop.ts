@@ -29,13 +29,15 @@ export async function runJoinLoop(page: Page, opts: JoinOptions, spec: ProbeSpec
   let hostWait: { since: number } | null = null;
   let deadline = opts.deadline;
   for (;;) {
-    const probe = await probePage(page, spec, opts.botName);
-    if (probe.reason === 'meeting_not_started') {
+    const interrupted = opts.interrupted?.();
+    if (interrupted) throw new MeetcapError(interrupted, `join interrupted (${interrupted})`);
+    const probe = await settle(page, () => probePage(page, spec, opts.botName));
+    if (probe?.reason === 'meeting_not_started') {
       hostWait ??= (opts.log.info('the host has not started the meeting; waiting'), { since: Date.now() });
       if (Date.now() - hostWait.since > opts.notStartedTimeoutMs) {
         throw new MeetcapError('meeting_not_started', `the host did not start the meeting within ${Math.round(opts.notStartedTimeoutMs / 1000)} s`);
       }
-      const did = await hooks.whileNotStarted?.(page);
+      const did = await settle(page, async () => (await hooks.whileNotStarted?.(page)) ?? null);
       if (did) opts.log.info({ action: did }, 'join step');
       await delay(POLL_MS * 4);
       continue;
@@ -46,17 +48,33 @@ export async function runJoinLoop(page: Page, opts: JoinOptions, spec: ProbeSpec
       hostWait = null;
       opts.log.info('the host started the meeting');
     }
-    if (probe.reason) throw new MeetcapError(probe.reason, undefined, { phase: probe.phase });
-    if (probe.phase === 'waiting_room' || probe.phase === 'in_call') return;
-    if (probe.phase !== lastPhase) opts.log.debug({ phase: probe.phase }, 'join page phase');
-    lastPhase = probe.phase;
+    if (probe?.reason) throw new MeetcapError(probe.reason, undefined, { phase: probe.phase });
+    if (probe?.phase === 'waiting_room' || probe?.phase === 'in_call') return;
+    const phase = probe?.phase ?? 'navigating';
+    if (phase !== lastPhase) opts.log.debug({ phase }, 'join page phase');
+    lastPhase = phase;
     if (Date.now() > deadline) {
-      throw new MeetcapError('join_ui_unrecognised', `join flow did not reach the lobby or the call (last phase: ${probe.phase})`, {
-        phase: probe.phase,
-      });
+      throw new MeetcapError('join_ui_unrecognised', `join flow did not reach the lobby or the call (last phase: ${phase})`, { phase });
     }
-    const did = await step(page, probe);
+    const did = probe ? await settle(page, () => step(page, probe)) : null;
     if (did) opts.log.info({ action: did }, 'join step');
     await delay(POLL_MS);
+  }
+}
+
+/**
+ * Runs one page operation. Join pages navigate under the bot's feet (launchers, client
+ * hand-overs, reloads): a destroyed context or detached node is "try again next pass", not a
+ * failure. Typed errors pass through; a closed page or browser is `browser_crashed`.
+ */
+async function settle<T>(page: Page, op: () => Promise<T>): Promise<T | null> {
+  try {
+    return await op();
+  } catch (err) {
+    if (err instanceof MeetcapError) throw err;
+    if (page.isClosed() || !page.browser().connected) {
+      throw new MeetcapError('browser_crashed', 'the browser went away during the join', {}, { cause: err });
+    }
+    return null;
   }
 }

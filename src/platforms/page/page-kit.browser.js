@@ -44,16 +44,28 @@
   };
 
   // Text people typed (chat, captions) must never read as a page state: "Meeting ended?" in chat
-  // is not the meeting ending. Their text is cut out before matching.
-  const pageText = (ignore) => {
-    let raw = docs().map((d) => d.body.innerText).join('\n');
-    for (const s of ignore || []) {
-      for (const el of queryAll(s)) {
-        const t = el.innerText;
-        if (t) raw = raw.split(t).join(' ');
-      }
+  // is not the meeting ending. Subtrees matching `ignore` are skipped while collecting the text.
+  const textSkipping = (el, ignore) => {
+    if (ignore.some((s) => el.matches(s))) return '';
+    if (!ignore.some((s) => el.querySelector(s))) return el.innerText || '';
+    const parts = [];
+    for (const node of el.childNodes) {
+      if (node.nodeType === 1) parts.push(textSkipping(node, ignore));
+      else if (node.nodeType === 3) parts.push(node.nodeValue);
     }
-    return norm(raw);
+    return parts.join('\n');
+  };
+
+  const pageText = (ignore) => {
+    const valid = (ignore || []).filter((s) => {
+      try {
+        document.querySelector(s);
+        return true;
+      } catch (_e) {
+        return false;
+      }
+    });
+    return norm(docs().map((d) => textSkipping(d.body, valid)).join('\n'));
   };
 
   const anyText = (text, texts) => (texts || []).some((t) => text.includes(norm(t)));
@@ -111,8 +123,10 @@
       const isSelf = spec.self.some((s) => el.matches(s) || !!el.querySelector(s)) || (self !== null && bareName(name) === self);
       const speaking = isSpeaking(el, spec);
       const seen = byId.get(id);
-      if (seen) seen.speaking = seen.speaking || speaking;
-      else byId.set(id, { id, name, self: isSelf, speaking });
+      if (seen) {
+        seen.speaking = seen.speaking || speaking;
+        seen.self = seen.self || isSelf;
+      } else byId.set(id, { id, name, self: isSelf, speaking });
     }
     return [...byId.values()];
   }

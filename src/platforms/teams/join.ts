@@ -13,11 +13,17 @@ export async function joinTeams(page: Page, opts: JoinOptions): Promise<void> {
   await openMeetingPage(page, opts.meeting);
   // A meeting-ID link's `p=` is a typeable passcode; the job's own passcode wins.
   const passcode = opts.passcode ?? opts.meeting.passcodeInUrl;
-  const state = { passcodeSent: false };
+  const state: PasscodeState = { typed: false, submitted: false };
   await runJoinLoop(page, opts, TEAMS_PROBE, (p, probe) => step(p, probe, opts.botName, passcode, state));
 }
 
-async function step(page: Page, _probe: PageProbe, botName: string, passcode: string | undefined, state: { passcodeSent: boolean }): Promise<string | null> {
+/** Join pressed with our passcode in the field: a refusal after that is Teams' answer to it. */
+interface PasscodeState {
+  typed: boolean;
+  submitted: boolean;
+}
+
+async function step(page: Page, _probe: PageProbe, botName: string, passcode: string | undefined, state: PasscodeState): Promise<string | null> {
   // Cleared first on every pass: the modal may sit over pre-join, or appear after Join now.
   if (await clickIfPresent(page, NO_AV_MODAL)) return 'continued without audio or video';
   if (await clickIfPresent(page, JOIN_IN_BROWSER)) return 'chose to join in the browser';
@@ -26,23 +32,27 @@ async function step(page: Page, _probe: PageProbe, botName: string, passcode: st
   if (did) return did;
   if (await clickIfPresent(page, { selectors: MIC_ON })) return 'turned microphone off';
   if (await clickIfPresent(page, { selectors: CAMERA_ON })) return 'turned camera off';
-  if (await clickIfPresent(page, JOIN_BUTTON)) return 'pressed Join now';
+  if (await clickIfPresent(page, JOIN_BUTTON)) {
+    if (state.typed) state.submitted = true;
+    return 'pressed Join now';
+  }
   return null;
 }
 
-/** Meeting-ID joins: type the passcode; a refusal after we sent one is final. */
-async function enterPasscode(page: Page, passcode: string | undefined, state: { passcodeSent: boolean }): Promise<string | null> {
+/** Meeting-ID joins: type the passcode; a refusal after Join was pressed with it is final. */
+async function enterPasscode(page: Page, passcode: string | undefined, state: PasscodeState): Promise<string | null> {
   const field = await findElement(page, { selectors: PASSCODE_INPUT });
   if (!field) return null;
+  const value = await field.evaluate((el) => (el as HTMLInputElement).value ?? '');
   await field.dispose();
-  if (passcode === undefined) throw new MeetcapError('passcode_required', 'Teams asks for the meeting passcode and the job has none');
-  const text = await pageText(page);
-  if (state.passcodeSent && PASSCODE_REJECTED.some((t) => text.includes(t))) {
+  if (passcode === undefined) {
+    if (value !== '') return null;
+    throw new MeetcapError('passcode_required', 'Teams asks for the meeting passcode and the job has none');
+  }
+  const text = await pageText(page, TEAMS_PROBE.ignoreText);
+  if (state.submitted && PASSCODE_REJECTED.some((t) => text.includes(t))) {
     throw new MeetcapError('passcode_wrong', 'Teams refused the meeting passcode');
   }
-  if (await typeInto(page, PASSCODE_INPUT, passcode)) {
-    state.passcodeSent = true;
-    return 'typed the meeting passcode';
-  }
-  return null;
+  state.typed = true;
+  return (await typeInto(page, PASSCODE_INPUT, passcode)) ? 'typed the meeting passcode' : null;
 }

@@ -2,7 +2,7 @@ import type { PlatformAdapter } from '../platform.js';
 import { clickIfPresent, probePage } from '../page/page-kit.js';
 import { joinZoom } from './join.js';
 import { leaveZoom } from './leave.js';
-import { JOIN_AUDIO, ZOOM_PROBE } from './selectors.js';
+import { FOOTER_JOIN_AUDIO, JOIN_AUDIO, ZOOM_PROBE } from './selectors.js';
 import { isZoomHost, parseZoomUrl } from './url.js';
 
 /** Zoom through its web client (the default). The Meeting SDK path is `sdk/`, chosen per bot profile. */
@@ -16,6 +16,7 @@ export const zoomAdapter: PlatformAdapter = {
   probe: (page, botName) => probePage(page, ZOOM_PROBE, botName),
   async tidy(page, log) {
     if (await clickIfPresent(page, JOIN_AUDIO)) log.info('joined computer audio');
+    else if (await clickIfPresent(page, FOOTER_JOIN_AUDIO)) log.info('opened the join-audio dialog from the footer');
   },
   leave: leaveZoom,
 };

@@ -16,7 +16,7 @@ const NOT_STARTED_RELOAD_MS = 15_000;
 export async function joinZoom(page: Page, opts: JoinOptions): Promise<void> {
   await openMeetingPage(page, opts.meeting);
   // Only a typed passcode can go in the field: the link's `pwd` is Zoom's encrypted form.
-  const state = { passcodeSent: false, lastReload: Date.now() };
+  const state: JoinState = { passcodeSubmitted: false, passcodeTyped: false, lastReload: Date.now() };
   await runJoinLoop(page, opts, ZOOM_PROBE, (p) => step(p, opts, state), {
     whileNotStarted: async (p) => {
       if (Date.now() - state.lastReload < NOT_STARTED_RELOAD_MS) return null;
@@ -29,7 +29,9 @@ export async function joinZoom(page: Page, opts: JoinOptions): Promise<void> {
 }
 
 interface JoinState {
-  passcodeSent: boolean;
+  /** Join was pressed with our passcode in the field: a "Passcode wrong" after that is Zoom's answer. */
+  passcodeSubmitted: boolean;
+  passcodeTyped: boolean;
   lastReload: number;
 }
 
@@ -42,25 +44,34 @@ async function step(page: Page, opts: JoinOptions, state: JoinState): Promise<st
   if (await typeInto(page, NAME_INPUT, opts.botName)) return 'typed bot name';
   if (await clickIfPresent(page, { selectors: MIC_ON })) return 'turned microphone off';
   if (await clickIfPresent(page, { selectors: CAMERA_ON })) return 'turned camera off';
-  if (await clickIfPresent(page, JOIN_BUTTON)) return 'pressed Join';
+  if (await clickIfPresent(page, JOIN_BUTTON)) {
+    if (state.passcodeTyped) state.passcodeSubmitted = true;
+    return 'pressed Join';
+  }
   return null;
 }
 
-/** "Enter Meeting Info": type the job's passcode once; "Passcode wrong" after that is final. */
+/**
+ * "Enter Meeting Info". A stale link `pwd` lands here already saying "Passcode wrong", so that
+ * text only counts once Join was pressed with the job's passcode; a field the page filled in
+ * itself is left alone.
+ */
 async function enterPasscode(page: Page, passcode: string | undefined, state: JoinState): Promise<string | null> {
   const field = await findElement(page, { selectors: PASSCODE_INPUT });
   if (!field) return null;
+  const value = await field.evaluate((el) => (el as HTMLInputElement).value ?? '');
   await field.dispose();
   const text = await pageText(page, ZOOM_PROBE.ignoreText);
   const refused = PASSCODE_WRONG.some((t) => text.includes(t));
-  // A link whose `pwd` Zoom refused lands here with "Passcode wrong" before anything was typed.
   if (passcode === undefined) {
+    if (value !== '') return null;
     throw new MeetcapError(refused ? 'passcode_wrong' : 'passcode_required', 'Zoom asks for the meeting passcode and the job has none');
   }
-  if (state.passcodeSent && refused) throw new MeetcapError('passcode_wrong', 'Zoom refused the meeting passcode');
+  if (state.passcodeSubmitted && refused) throw new MeetcapError('passcode_wrong', 'Zoom refused the meeting passcode');
   if (await typeInto(page, PASSCODE_INPUT, passcode)) {
-    state.passcodeSent = true;
+    state.passcodeTyped = true;
     return 'typed the meeting passcode';
   }
+  state.passcodeTyped = true;
   return null;
 }

@@ -34,17 +34,24 @@ export const JOIN_BUTTON: ClickTarget = {
 
 /** Without joining computer audio the web client plays nothing, so there would be nothing to record. */
 export const JOIN_AUDIO: ClickTarget = { texts: ['Join Audio by Computer', 'Join with Computer Audio'] };
+/** The footer button that opens that dialog again when it was closed or never shown. */
+export const FOOTER_JOIN_AUDIO: ClickTarget = { selectors: ['button[aria-label="join audio" i]'], texts: ['Join Audio'] };
 
 export const LEAVE_BUTTON: ClickTarget = { selectors: ['button[aria-label="Leave"]', 'button.footer__leave-btn'] };
-/** The confirmation's danger button; Enter would cancel the dialog, so it is clicked. */
-export const LEAVE_CONFIRM: ClickTarget = { selectors: ['button.leave-meeting-options__btn--danger'], texts: ['Leave Meeting'] };
+/**
+ * The confirmation, by its exact label only: for a host the red `--danger` button is "End
+ * Meeting for All", which the bot must never press. Enter would cancel the dialog, so it is clicked.
+ */
+export const LEAVE_CONFIRM: ClickTarget = { texts: ['Leave Meeting'] };
 
 /** Texts of the not-started pages; the 3,001 error page needs a reload to notice the host starting. */
 export const NOT_STARTED_ERROR = '(3,001)';
 
 export const ZOOM_PROBE: ProbeSpec = {
   outcomes: [
-    { reason: 'captcha_wall', phase: 'left', texts: ['We detected you may be a bot', "Automated bots aren't allowed to join"], selectors: ['iframe[title="reCAPTCHA"]', 'iframe[src*="recaptcha"]'] },
+    // Text only: pages load reCAPTCHA's invisible badge frame on ordinary joins, so a reCAPTCHA
+    // iframe alone proves nothing; the challenge frame (`bframe`) does.
+    { reason: 'captcha_wall', phase: 'left', texts: ['We detected you may be a bot', "Automated bots aren't allowed to join"], selectors: ['iframe[src*="recaptcha"][src*="bframe"]'] },
     // Zoom's sign-in page is on the meeting host itself, so the path says it too.
     { reason: 'sign_in_required', phase: 'left', paths: ['/signin'], texts: ['Sign in to join this meeting', 'Only authenticated users can join', 'This meeting is for authorized attendees only'] },
     { reason: 'meeting_not_found', phase: 'left', texts: ['Invalid meeting ID', 'This meeting ID is not valid', 'Meeting ID is invalid'] },
@@ -75,7 +82,8 @@ export const ZOOM_PROBE: ProbeSpec = {
     selectors: [...NAME_INPUT, ...PASSCODE_INPUT],
     texts: ['Enter Meeting Info', 'Join from your browser', 'Launch Meeting', 'Click Launch Meeting below'],
   },
-  dialogs: [{ name: 'join_audio', texts: ['Join Audio by Computer'] }],
+  // Audio not joined yet (dialog open, or only the footer's "Join Audio"): tidy joins it.
+  dialogs: [{ name: 'join_audio', texts: ['Join Audio by Computer'], selectors: ['button[aria-label="join audio" i]'] }],
   // Zoom tiles carry no stable id in the DOM: the display name is the id. The active-speaker
   // frame shows the same person as a gallery tile; page-kit merges them.
   tiles: {
