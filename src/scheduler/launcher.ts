@@ -94,6 +94,7 @@ export function launchSession(opts: LaunchOptions): RunningSession {
   };
 }
 
+/** A child that is exiting can close its channel between the check and the write; that is not an error here. */
 function send(child: ChildProcess, msg: WorkerToSession): void {
-  if (child.connected) child.send(msg);
+  if (child.connected) child.send(msg, (err) => void err);
 }

@@ -42,6 +42,17 @@ describe('Zoom (web client) through the queue', () => {
     await expectJoinFailure(h, url, 'passcode_wrong', { passcode: '111111' });
   });
 
+  it('a stale pwd in the link ("Passcode wrong" before typing) is fixed by the job\'s typed passcode', async () => {
+    const { code, url } = h.sandbox.api.createMeeting({ ...zoom, passcode: '584706', autoAdmitAfterMs: 0 });
+    await h.sandbox.api.addParticipant(code, { name: 'Gina Host', toneHz: 440, speaking: true });
+    const stale = url.replace(/pwd=[^&]+/, 'pwd=c3RhbGVzdGFsZXN0YWxl.1');
+    const { t } = await schedule(h, stale, { passcode: '584706' });
+    await t.reached('recording');
+    await scenario(2_000);
+    h.sandbox.api.end(code);
+    expect(await t.outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
+  });
+
   it('host never starts: meeting_not_started after the wait limit', async () => {
     const { url } = h.sandbox.api.createMeeting({ ...zoom, started: false, zoomNotStarted: 'waiting' });
     await expectJoinFailure(h, url, 'meeting_not_started', { limits: { notStartedTimeoutSec: 5 } });
