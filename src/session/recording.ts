@@ -69,7 +69,14 @@ export class SessionRecording {
     return this.startedAt;
   }
 
-  async stop(): Promise<FinishedRecording> {
+  /** Stops once; later calls get the same result. */
+  stop(): Promise<FinishedRecording> {
+    return (this.stopping ??= this.finish());
+  }
+
+  private stopping: Promise<FinishedRecording> | undefined;
+
+  private async finish(): Promise<FinishedRecording> {
     const r = await this.capture.stop();
     return {
       startedAt: r.startedAt.getTime(),

@@ -53,16 +53,6 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   let failure: MeetcapError | undefined;
   let redactedUrl = '[not a meeting link]';
   let finished: FinishedRecording | undefined;
-  let stopping: Promise<FinishedRecording | undefined> | undefined;
-  const stopRecording = (): Promise<FinishedRecording | undefined> =>
-    (stopping ??= (async () => {
-      try {
-        return recording?.started ? await recording.stop() : undefined;
-      } catch (err) {
-        failure ??= toMeetcapError(err, 'capture_failed');
-        return undefined;
-      }
-    })());
 
   try {
     const resolved = resolvePlatform(job.meetingUrl, job.platform);
@@ -96,7 +86,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     if (failure) throw failure;
     machine.to('leaving', endReason);
     // The recording ends when the call does (or at the maximum), not after the leave clicks.
-    finished = await stopRecording();
+    finished = await stopRecording(recording, (err) => (failure ??= err));
     await adapter.leave(browser.page, log).catch((err: unknown) => log.warn({ err }, 'leave failed'));
   } catch (err) {
     failure = toMeetcapError(failure ?? err);
@@ -104,11 +94,21 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     if (machine.can('leaving')) machine.to('leaving', failure.code);
   }
 
-  finished ??= await stopRecording();
+  finished ??= await stopRecording(recording, (err) => (failure ??= err));
   const outcome = await finalize({ job, sessionId, deps, machine, participants, finished, endReason, failure, redactedUrl });
   await cleanup.closeAll();
   deps.emit({ type: 'outcome', data: outcome });
   return outcome;
+}
+
+/** The recording's result, or undefined when it never started or could not be finished (reported through `onError`). */
+async function stopRecording(recording: SessionRecording | undefined, onError: (err: MeetcapError) => void): Promise<FinishedRecording | undefined> {
+  try {
+    return recording?.started ? await recording.stop() : undefined;
+  } catch (err) {
+    onError(toMeetcapError(err, 'capture_failed'));
+    return undefined;
+  }
 }
 
 async function join(ctx: CallContext, machine: SessionMachine, meeting: ParsedMeeting): Promise<void> {
