@@ -1,12 +1,12 @@
 import { mkdirSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/index.js';
-import type { SessionEventMap, SessionOutcome } from '../contracts/index.js';
+import type { SessionOutcome } from '../contracts/index.js';
 import { ffprobeFile } from '../media/ffmpeg/probe.js';
 import { createRootLogger } from '../observability/logger.js';
 import { parseMeetingUrl } from '../platforms/resolve.js';
 import { startSandbox, type CreateMeetingInput } from '../sandbox/index.js';
-import { startWorker } from '../scheduler/worker.js';
+import { followMeeting, startWorker } from '../scheduler/worker.js';
 import { createOps } from './api.js';
 
 const RECORD_SEC = 20;
@@ -82,24 +82,13 @@ async function runMeeting(sandbox: SandboxT, worker: WorkerT, ops: ReturnType<ty
   }, 3_000);
 
   const meetingId = `demo-${platform}-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
-  const outcome = new Promise<SessionOutcome>((resolve) => {
-    const onOutcome = (o: SessionOutcome): void => {
-      if (o.meetingId !== meetingId) return;
-      worker.events.off('outcome', onOutcome);
-      worker.events.off('state', onState);
-      resolve(o);
-    };
-    worker.events.on('outcome', onOutcome);
-  });
-  const onState = (s: SessionEventMap['state']): void => {
-    if (s.meetingId !== meetingId) return;
+  const outcome = followMeeting(worker.events, meetingId, (s) => {
     say(`bot: ${s.state}${s.reason ? ` (${s.reason})` : ''}`);
     if (s.state === 'recording') {
       say(`demo: the host will end the meeting in ${RECORD_SEC} s`);
       setTimeout(() => sandbox.api.end(code), RECORD_SEC * 1000).unref();
     }
-  };
-  worker.events.on('state', onState);
+  });
   const result = await ops.schedule({
     meetingId,
     tenantId: 'demo',

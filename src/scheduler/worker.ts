@@ -92,3 +92,27 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
     },
   };
 }
+
+/**
+ * Follows one meeting: `onState` sees its state events until its outcome, which the promise
+ * resolves with; the listeners are removed then.
+ */
+export function followMeeting(
+  events: MeetcapWorker['events'],
+  meetingId: string,
+  onState: (s: SessionEventMap['state']) => void,
+): Promise<SessionOutcome> {
+  const stateListener = (s: SessionEventMap['state']): void => {
+    if (s.meetingId === meetingId) onState(s);
+  };
+  events.on('state', stateListener);
+  return new Promise<SessionOutcome>((resolve) => {
+    const onOutcome = (o: SessionOutcome): void => {
+      if (o.meetingId !== meetingId) return;
+      events.off('outcome', onOutcome);
+      events.off('state', stateListener);
+      resolve(o);
+    };
+    events.on('outcome', onOutcome);
+  });
+}

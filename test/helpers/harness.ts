@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config/index.js';
 import type { MeetingJobInput, SessionEventMap, SessionOutcome } from '../../src/contracts/index.js';
 import { createOps, type OpsApi } from '../../src/ops/api.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { startWorker, type MeetcapWorker } from '../../src/scheduler/worker.js';
+import { followMeeting, startWorker, type MeetcapWorker } from '../../src/scheduler/worker.js';
 import { startS3rver, type TestS3 } from './s3rver.js';
 
 /**
@@ -111,20 +111,9 @@ export async function startHarness(): Promise<Harness> {
 function track(worker: MeetcapWorker, meetingId: string): Tracked {
   const states: Array<SessionEventMap['state']> = [];
   const waiters: Array<{ state: string; resolve: (s: SessionEventMap['state']) => void }> = [];
-  const onState = (s: SessionEventMap['state']): void => {
-    if (s.meetingId !== meetingId) return;
+  const outcome = followMeeting(worker.events, meetingId, (s) => {
     states.push(s);
     for (const w of waiters.filter((w) => w.state === s.state)) w.resolve(s);
-  };
-  worker.events.on('state', onState);
-  const outcome = new Promise<SessionOutcome>((resolve) => {
-    const onOutcome = (o: SessionOutcome): void => {
-      if (o.meetingId !== meetingId) return;
-      worker.events.off('outcome', onOutcome);
-      worker.events.off('state', onState);
-      resolve(o);
-    };
-    worker.events.on('outcome', onOutcome);
   });
   return {
     states,

@@ -28,6 +28,26 @@ export async function startTestSandbox(): Promise<{ sandbox: Sandbox; home: stri
   };
 }
 
+/** A sandbox plus the stand-in bot's Chromium; `close` closes both, bot first. */
+export async function startSandboxWithBot(): Promise<{ sandbox: Sandbox; home: string; bot: Browser; close(): Promise<void> }> {
+  const started = await startTestSandbox();
+  let bot: Browser;
+  try {
+    bot = await launchBot(started.sandbox);
+  } catch (err) {
+    await started.close();
+    throw err;
+  }
+  return {
+    ...started,
+    bot,
+    close: async () => {
+      await bot.close();
+      await started.close();
+    },
+  };
+}
+
 /** Stands in for the bot: a Chromium started only with the sandbox's bot args. */
 export async function launchBot(sandbox: Sandbox): Promise<Browser> {
   const browser = await puppeteer.launch({

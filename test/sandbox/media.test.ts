@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MeetingView, Sandbox } from '../../src/sandbox/index.js';
-import { askToJoin, control, launchBot, startTestSandbox, waitForText } from './helpers.js';
+import { askToJoin, control, startSandboxWithBot, waitForText } from './helpers.js';
 
 /**
  * WebRTC must stay on loopback: these run only in a network namespace that has nothing but lo:
@@ -46,18 +46,12 @@ const levelOf = (page: Page, id: string): Promise<string | null> =>
 
 describe.skipIf(!loOnly)('Meet imitation with synthetic participants (lo-only namespace)', { timeout: 90_000 }, () => {
   let sandbox: Sandbox;
-  let closeSandbox: () => Promise<void>;
   let bot: Browser;
+  let close: () => Promise<void>;
   let page: Page;
 
-  beforeAll(async () => {
-    ({ sandbox, close: closeSandbox } = await startTestSandbox());
-    bot = await launchBot(sandbox);
-  });
-  afterAll(async () => {
-    await bot?.close();
-    await closeSandbox?.();
-  });
+  beforeAll(async () => ({ sandbox, bot, close } = await startSandboxWithBot()));
+  afterAll(() => close?.());
   afterEach(async () => page?.close().catch(() => undefined));
 
   /** A meeting with Alice (speaking, 440 Hz) and Bob (silent, 660 Hz), and the bot admitted. */

@@ -7,24 +7,18 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateCertificate, spkiHash } from '../../src/sandbox/ca.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
-import { askToJoin, CHROMIUM, control, launchBot, startTestSandbox, textOf, waitForText } from './helpers.js';
+import { askToJoin, CHROMIUM, control, startSandboxWithBot, textOf, waitForText } from './helpers.js';
 
 /** Page flows that need no media: they run inside or outside a network namespace. */
 describe('Meet imitation pages', { timeout: 60_000 }, () => {
   let sandbox: Sandbox;
   let home: string;
-  let closeSandbox: () => Promise<void>;
   let bot: Browser;
+  let close: () => Promise<void>;
   let page: Page;
 
-  beforeAll(async () => {
-    ({ sandbox, home, close: closeSandbox } = await startTestSandbox());
-    bot = await launchBot(sandbox);
-  });
-  afterAll(async () => {
-    await bot?.close();
-    await closeSandbox?.();
-  });
+  beforeAll(async () => ({ sandbox, home, bot, close } = await startSandboxWithBot()));
+  afterAll(() => close?.());
   afterEach(async () => page?.close().catch(() => undefined));
 
   const newMeeting = async (body: object = {}): Promise<{ code: string; url: string }> =>

@@ -4,7 +4,7 @@ import { networkInterfaces } from 'node:os';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MeetingView, Sandbox } from '../../src/sandbox/index.js';
-import { control, launchBot, startTestSandbox, textOf, waitForText } from './helpers.js';
+import { control, startSandboxWithBot, textOf, waitForText } from './helpers.js';
 
 const NAME = 'input[data-tid="prejoin-display-name-input"]';
 const JOIN = 'button[data-tid="prejoin-join-button"]';
@@ -21,18 +21,12 @@ type Created = { code: string; url: string };
 
 describe('Teams imitation pages', { timeout: 60_000 }, () => {
   let sandbox: Sandbox;
-  let closeSandbox: () => Promise<void>;
   let bot: Browser;
+  let close: () => Promise<void>;
   let page: Page;
 
-  beforeAll(async () => {
-    ({ sandbox, close: closeSandbox } = await startTestSandbox());
-    bot = await launchBot(sandbox);
-  });
-  afterAll(async () => {
-    await bot?.close();
-    await closeSandbox?.();
-  });
+  beforeAll(async () => ({ sandbox, bot, close } = await startSandboxWithBot()));
+  afterAll(() => close?.());
   afterEach(async () => page?.close().catch(() => undefined));
 
   const newMeeting = async (body: object = {}): Promise<Created> =>
@@ -304,17 +298,11 @@ describe('Teams imitation pages', { timeout: 60_000 }, () => {
 /** Run inside a network namespace that has nothing but lo (see media.test.ts). */
 describe.skipIf(!loOnly)('Teams imitation with a synthetic participant (lo-only namespace)', { timeout: 90_000 }, () => {
   let sandbox: Sandbox;
-  let closeSandbox: () => Promise<void>;
   let bot: Browser;
+  let close: () => Promise<void>;
 
-  beforeAll(async () => {
-    ({ sandbox, close: closeSandbox } = await startTestSandbox());
-    bot = await launchBot(sandbox);
-  });
-  afterAll(async () => {
-    await bot?.close();
-    await closeSandbox?.();
-  });
+  beforeAll(async () => ({ sandbox, bot, close } = await startSandboxWithBot()));
+  afterAll(() => close?.());
 
   it('plays a speaking participant’s tone and outlines its tile only while it speaks', async () => {
     const { code, url } = (await control<Created>(sandbox, 'POST', '/meetings', { platform: 'teams', open: true, teamsAvModal: 'none' })).body;

@@ -5,7 +5,7 @@ import type { Browser, Frame, Page } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MeetingView, Sandbox } from '../../src/sandbox/index.js';
 import { encryptedPasscode } from '../../src/sandbox/zoom/index.js';
-import { control, launchBot, startTestSandbox } from './helpers.js';
+import { control, startSandboxWithBot } from './helpers.js';
 
 type NameField = 'react' | 'classic';
 const NAME_INPUT: Record<NameField, string> = { react: '#input-for-name', classic: '#inputname' };
@@ -39,18 +39,12 @@ async function typeNameAndJoin(frame: Frame, field: NameField, name: string): Pr
 
 describe('Zoom imitation', { timeout: 60_000 }, () => {
   let sandbox: Sandbox;
-  let closeSandbox: () => Promise<void>;
   let bot: Browser;
+  let close: () => Promise<void>;
   let page: Page;
 
-  beforeAll(async () => {
-    ({ sandbox, close: closeSandbox } = await startTestSandbox());
-    bot = await launchBot(sandbox);
-  });
-  afterAll(async () => {
-    await bot?.close();
-    await closeSandbox?.();
-  });
+  beforeAll(async () => ({ sandbox, bot, close } = await startSandboxWithBot()));
+  afterAll(() => close?.());
   afterEach(async () => page?.close().catch(() => undefined));
 
   const newMeeting = async (body: object = {}): Promise<{ code: string; url: string }> => {

@@ -92,3 +92,41 @@ window.SandboxJoiner = class SandboxJoiner {
     this.closeAllPeers();
   }
 };
+
+/**
+ * One <audio autoplay> per remote stream, as the real clients play them; shared by every
+ * platform's page. Remote audio is only "heard" (and only reaches a WebAudio tap) while attached.
+ */
+window.SandboxAudioSinks = class SandboxAudioSinks {
+  /** @param {HTMLElement} container where the (invisible) audio elements live */
+  constructor(container) {
+    this.container = container;
+    this.audios = new Map(); // peerId -> <audio>
+  }
+
+  has(peerId) { return this.audios.has(peerId); }
+
+  get size() { return this.audios.size; }
+
+  play(peerId, stream) {
+    if (this.audios.has(peerId)) return;
+    const audio = document.createElement('audio');
+    audio.autoplay = true;
+    audio.srcObject = stream;
+    this.container.appendChild(audio);
+    this.audios.set(peerId, audio);
+    audio.play().catch(() => undefined); // autoplay may need a gesture; the tracks still flow
+  }
+
+  drop(peerId) {
+    const audio = this.audios.get(peerId);
+    if (!audio) return;
+    audio.srcObject = null;
+    audio.remove();
+    this.audios.delete(peerId);
+  }
+
+  clear() {
+    for (const id of [...this.audios.keys()]) this.drop(id);
+  }
+};

@@ -14,7 +14,7 @@
   };
   const ui = {
     joinerId: null, name: '', phase: 'loading', mic: true, cam: true, preview: null,
-    roster: [], remoteStreams: new Map(), audios: new Map(), levelTimer: null, clockTimer: null,
+    roster: [], remoteStreams: new Map(), audios: new window.SandboxAudioSinks(sinks), levelTimer: null, clockTimer: null,
   };
 
   document.title = 'Meet';
@@ -26,7 +26,7 @@
     onPeerState: () => undefined,
     onError: (message) => showHint(message),
   });
-  const tiles = window.MeetTiles({ app, sinks, ui, joiner }); // see tiles.js
+  const tiles = window.MeetTiles({ app, ui, joiner }); // see tiles.js
 
   // Real Meet asks for the camera on load either way; in a closed network namespace this grant
   // is also what lets Chromium gather ICE candidates at all.
@@ -167,7 +167,6 @@
     joiner.shutdown();
     clearInterval(ui.levelTimer);
     clearInterval(ui.clockTimer);
-    for (const audio of ui.audios.values()) { audio.srcObject = null; audio.remove(); }
     ui.audios.clear();
     ui.remoteStreams.clear();
     if (ui.preview) for (const t of ui.preview.getTracks()) t.stop();

@@ -1,7 +1,7 @@
 // In-call tiles, remote audio elements and speaking levels of the Meet imitation.
 'use strict';
 
-window.MeetTiles = ({ app, sinks, ui, joiner }) => {
+window.MeetTiles = ({ app, ui, joiner }) => {
   function grid() { return app.querySelector('.grid'); }
 
   function tileFor(id, name, self) {
@@ -50,8 +50,7 @@ window.MeetTiles = ({ app, sinks, ui, joiner }) => {
     tile.remove();
     joiner.closePeer(id);
     ui.remoteStreams.delete(id);
-    const audio = ui.audios.get(id);
-    if (audio) { audio.srcObject = null; audio.remove(); ui.audios.delete(id); }
+    ui.audios.drop(id);
   }
 
   function renderPeople() {
@@ -74,14 +73,7 @@ window.MeetTiles = ({ app, sinks, ui, joiner }) => {
   function track(peerId, ev) {
     const stream = ev.streams[0] || new MediaStream([ev.track]);
     ui.remoteStreams.set(peerId, stream);
-    if (ev.track.kind === 'audio' && !ui.audios.has(peerId)) {
-      const audio = document.createElement('audio');
-      audio.autoplay = true;
-      audio.srcObject = stream;
-      sinks.appendChild(audio);
-      ui.audios.set(peerId, audio);
-      audio.play().catch(() => undefined); // autoplay may need a gesture; the tracks still flow
-    }
+    if (ev.track.kind === 'audio') ui.audios.play(peerId, stream);
     if (ui.phase === 'in_call') render();
   }
 

@@ -2,7 +2,7 @@
 // chat, toasts and the recording banner.
 'use strict';
 
-window.TeamsCall = ({ app, sinks, ui, joiner, applyDevices, leave, fragment }) => {
+window.TeamsCall = ({ app, ui, joiner, applyDevices, leave, fragment }) => {
   const timers = [];
   const chat = []; // messages survive closing the pane, whose DOM exists only while open
   let pane = null; // 'roster' | 'chat' | null
@@ -37,7 +37,6 @@ window.TeamsCall = ({ app, sinks, ui, joiner, applyDevices, leave, fragment }) =
 
   function stop() {
     for (const t of timers.splice(0)) { clearInterval(t); clearTimeout(t); }
-    for (const audio of ui.audios.values()) { audio.srcObject = null; audio.remove(); }
     ui.audios.clear();
     ui.remoteStreams.clear();
   }
@@ -88,22 +87,14 @@ window.TeamsCall = ({ app, sinks, ui, joiner, applyDevices, leave, fragment }) =
     tile.remove();
     joiner.closePeer(id);
     ui.remoteStreams.delete(id);
-    const audio = ui.audios.get(id);
-    if (audio) { audio.srcObject = null; audio.remove(); ui.audios.delete(id); }
+    ui.audios.drop(id);
   }
 
   /** One <audio autoplay> per remote stream; "Don't use audio" means no sound at all, as in Teams. */
   function track(peerId, ev) {
     const stream = ev.streams[0] || new MediaStream([ev.track]);
     ui.remoteStreams.set(peerId, stream);
-    if (ev.track.kind === 'audio' && ui.audio === 'computer' && !ui.audios.has(peerId)) {
-      const audio = document.createElement('audio');
-      audio.autoplay = true;
-      audio.srcObject = stream;
-      sinks.appendChild(audio);
-      ui.audios.set(peerId, audio);
-      audio.play().catch(() => undefined); // autoplay may need a gesture; the tracks still flow
-    }
+    if (ev.track.kind === 'audio' && ui.audio === 'computer') ui.audios.play(peerId, stream);
     if (ui.phase === 'in_call') render();
   }
 

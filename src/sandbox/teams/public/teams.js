@@ -16,7 +16,7 @@
   const urlPasscode = new URLSearchParams(location.search).get('p');
   const ui = {
     config: null, joinerId: null, name: '', phase: 'loading', mic: true, cam: true, audio: 'computer',
-    preview: null, avMode: 'none', avShown: false, roster: [], remoteStreams: new Map(), audios: new Map(),
+    preview: null, avMode: 'none', avShown: false, roster: [], remoteStreams: new Map(), audios: new window.SandboxAudioSinks(sinks),
   };
   const sandbox = { ui, avModal: null, joinLabel: null, joiner: null };
   window.__teamsSandbox = sandbox;
@@ -81,7 +81,7 @@
       onError: showJoinError,
     });
     sandbox.joiner = joiner;
-    call = window.TeamsCall({ app, sinks, ui, joiner, applyDevices, leave, fragment });
+    call = window.TeamsCall({ app, ui, joiner, applyDevices, leave, fragment });
     showLanding();
   }
 

@@ -4,7 +4,7 @@
 window.ZoomCall = ({ root, ui, joiner, onLeave }) => {
   const sinks = document.getElementById('audio-sinks');
   const streams = new Map(); // peerId -> MediaStream
-  const audios = new Map(); // peerId -> <audio>
+  const audios = new window.SandboxAudioSinks(sinks);
   const state = { audioJoined: false, lastSpeaker: null, leaveDialog: null };
   const panels = window.ZoomPanels({ root, ui }); // see panels.js
 
@@ -164,19 +164,13 @@ window.ZoomCall = ({ root, ui, joiner, onLeave }) => {
     tile.remove();
     joiner.closePeer(id);
     streams.delete(id);
-    const audio = audios.get(id);
-    if (audio) { audio.srcObject = null; audio.remove(); audios.delete(id); }
+    audios.drop(id);
   }
 
   function ensureAudio(peerId) {
     const stream = streams.get(peerId);
-    if (!stream || audios.has(peerId) || stream.getAudioTracks().length === 0) return;
-    const audio = document.createElement('audio');
-    audio.autoplay = true;
-    audio.srcObject = stream;
-    sinks.appendChild(audio);
-    audios.set(peerId, audio);
-    audio.play().catch(() => undefined); // autoplay may need a gesture; the tracks still flow
+    if (!stream || stream.getAudioTracks().length === 0) return;
+    audios.play(peerId, stream);
   }
 
   function track(peerId, ev) {
@@ -188,7 +182,6 @@ window.ZoomCall = ({ root, ui, joiner, onLeave }) => {
 
   function teardown() {
     if (state.leaveDialog) state.leaveDialog.close();
-    for (const audio of audios.values()) { audio.srcObject = null; audio.remove(); }
     audios.clear();
     streams.clear();
   }
