@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   MEETCAP_SLOTS: z.coerce.number().int().min(1).max(64).optional(),
   MEETCAP_PROFILES_DIR: z.string().default(`${REPO_ROOT}bot-profiles`),
   MEETCAP_MIN_DURATION_FLOOR_SEC: z.coerce.number().int().min(1).max(36_000).default(120),
+  MEETCAP_DIALER_MIN_DURATION_FLOOR_SEC: z.coerce.number().int().min(1).max(36_000).default(60),
   MEETCAP_CHROMIUM: z.string().default('/usr/bin/chromium'),
   MEETCAP_FFMPEG: z.string().default('ffmpeg'),
   MEETCAP_CHROMIUM_NO_SANDBOX: flag.default(false),
@@ -41,6 +42,8 @@ export interface Config {
   readonly profilesDir: string;
   /** The product rule: recordings under this are never kept, whatever a job asks (120 s; dialer 60 s). */
   readonly minDurationFloorSec: number;
+  /** The same rule for jobs marked `dialer` (60 s). */
+  readonly dialerMinDurationFloorSec: number;
   readonly chromiumPath: string;
   readonly ffmpegPath: string;
   /** Chromium's own sandbox. Only disabled explicitly (root in a dev box or CI), never by default. */
@@ -66,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slots: e.MEETCAP_SLOTS ?? Math.max(1, cpus().length),
     profilesDir: e.MEETCAP_PROFILES_DIR,
     minDurationFloorSec: e.MEETCAP_MIN_DURATION_FLOOR_SEC,
+    dialerMinDurationFloorSec: e.MEETCAP_DIALER_MIN_DURATION_FLOOR_SEC,
     chromiumPath: e.MEETCAP_CHROMIUM,
     ffmpegPath: e.MEETCAP_FFMPEG,
     chromiumSandbox: !e.MEETCAP_CHROMIUM_NO_SANDBOX,

@@ -40,6 +40,11 @@ export const REASONS = {
   everyone_left: { fault: 'meeting', retryable: false, summary: 'The bot was alone in the meeting for longer than the limit.' },
   max_duration_reached: { fault: 'configuration', retryable: false, summary: 'The recording reached its maximum duration; what was recorded is kept.' },
   stopped_by_operator: { fault: 'configuration', retryable: false, summary: 'An operator or the job owner stopped the session.' },
+  // --- recordings that arrive as files (source = file) ---
+  source_not_allowed: { fault: 'configuration', retryable: false, summary: "The file's URL is not on the tenant's ingest allow-list." },
+  source_not_found: { fault: 'configuration', retryable: false, summary: 'The file named by the job does not exist.' },
+  source_unreadable: { fault: 'configuration', retryable: false, summary: 'The file is empty, corrupt, truncated or not audio/video.' },
+  source_fetch_failed: { fault: 'platform', retryable: true, summary: 'The file could not be fetched (network or storage error).' },
   // --- outcome of a short recording ---
   below_minimum_duration: { fault: 'meeting', retryable: false, summary: 'The recording was shorter than the minimum; nothing was kept.' },
   // --- our side ---
@@ -47,7 +52,12 @@ export const REASONS = {
   capture_failed: { fault: 'us', retryable: true, summary: 'The page could not start or keep capturing media.' },
   transcode_failed: { fault: 'us', retryable: true, summary: 'ffmpeg failed while processing the media.' },
   upload_failed: { fault: 'us', retryable: true, summary: 'The recording could not be written to storage.' },
+  spool_full: { fault: 'us', retryable: true, summary: 'Storage was unreachable for longer than the local spool could hold; what was spooled is kept.' },
   session_crashed: { fault: 'us', retryable: true, summary: 'The session process exited without reporting an outcome.' },
+  // --- operator and job-owner commands ---
+  meeting_not_live: { fault: 'configuration', retryable: true, summary: 'No worker is running a session for this meeting.' },
+  control_refused: { fault: 'configuration', retryable: false, summary: 'The session cannot do that now (e.g. pause before recording).' },
+  control_unauthorized: { fault: 'configuration', retryable: false, summary: 'A control command was unsigned, badly signed or stale.' },
   internal_error: { fault: 'us', retryable: true, summary: 'An unexpected error inside meetcap.' },
 } as const satisfies Record<string, ReasonInfo>;
 

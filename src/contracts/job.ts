@@ -9,6 +9,19 @@ export const PLATFORMS = ['zoom', 'meet', 'teams'] as const;
 export type PlatformId = (typeof PLATFORMS)[number];
 
 const isoDateTime = z.iso.datetime({ offset: true });
+
+export const RECORDING_MODES = ['audio_video', 'audio_only'] as const;
+export const RecordingModeSchema = z.enum(RECORDING_MODES);
+export type RecordingMode = (typeof RECORDING_MODES)[number];
+
+/** Longest recording the product keeps for a meeting (10 h) and for a dialer call (2 h). */
+export const MAX_DURATION_SEC = { meeting: 36_000, dialer: 7_200 } as const;
+
+const DomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a domain name such as example.com');
 const name = z.string().trim().min(1).max(128);
 
 export const AttendeeSchema = z
@@ -47,6 +60,8 @@ export const MeetingJobSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/, 'letters, digits and ._:@- only, 1-200 characters'),
     tenantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits and ._- only'),
     source: z.literal('bot').default('bot'),
+    /** A dialer call (phone system recording): 60 s minimum allowed, at most 2 h (meetings: 120 s, 10 h). */
+    dialer: z.boolean().default(false),
     meetingUrl: z.string().min(1).max(4_096),
     passcode: z.string().min(1).max(64).optional(),
     /**
@@ -67,9 +82,20 @@ export const MeetingJobSchema = z
     scheduledStart: isoDateTime,
     scheduledEnd: isoDateTime.optional(),
     joinOffsetSec: z.int().min(0).max(3_600).default(60),
-    recording: z.enum(['audio_video', 'audio_only']).default('audio_video'),
+    /** Absent: the bot profile's `recording` (audio_video unless the profile says otherwise). */
+    recording: RecordingModeSchema.optional(),
+    /**
+     * When the recording starts once the bot is in the call: at once (default), `delaySec` later,
+     * or on a `start-recording` command (`onCommand`); with both, whichever comes first.
+     */
+    recordingStart: z
+      .object({ delaySec: z.int().min(1).max(36_000).optional(), onCommand: z.boolean().default(false) })
+      .strict()
+      .default({ onCommand: false }),
     limits: LimitsSchema.default(LimitsSchema.parse({})),
     attendees: z.array(AttendeeSchema).max(1_000).default([]),
+    /** Email domains of the recording customer; attendees outside them are external. */
+    internalDomains: z.array(DomainSchema).max(100).default([]),
     consent: z
       .object({ chatNotice: z.boolean().default(false), message: z.string().max(500).optional() })
       .strict()
@@ -86,7 +112,17 @@ export const MeetingJobSchema = z
   .refine((j) => !j.scheduledEnd || Date.parse(j.scheduledEnd) > Date.parse(j.scheduledStart), {
     message: 'scheduledEnd must be after scheduledStart',
     path: ['scheduledEnd'],
-  });
+  })
+  .refine((j) => !j.dialer || j.limits.maxDurationSec <= MAX_DURATION_SEC.dialer || j.limits.maxDurationSec === MAX_DURATION_SEC.meeting, {
+    message: `a dialer call records at most ${MAX_DURATION_SEC.dialer} s`,
+    path: ['limits', 'maxDurationSec'],
+  })
+  // The 10 h default becomes the dialer's 2 h when the job does not choose its own.
+  .transform((j) =>
+    j.dialer && j.limits.maxDurationSec > MAX_DURATION_SEC.dialer
+      ? { ...j, limits: { ...j.limits, maxDurationSec: MAX_DURATION_SEC.dialer } }
+      : j,
+  );
 
 export type MeetingJob = z.output<typeof MeetingJobSchema>;
 export type MeetingJobInput = z.input<typeof MeetingJobSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RecordingModeSchema } from './job.js';
 
 /** A named bot set-up in `bot-profiles/<name>.json`. Jobs pick one and may override the name/avatar. */
 export const BotProfileSchema = z
@@ -11,6 +12,8 @@ export const BotProfileSchema = z
       .object({ width: z.int().min(320).max(1920), height: z.int().min(240).max(1080) })
       .strict()
       .default({ width: 1280, height: 720 }),
+    /** What jobs with no `recording` of their own capture: audio_video (MP4) or audio_only (M4A). */
+    recording: RecordingModeSchema.default('audio_video'),
     videoBitsPerSecond: z.int().min(100_000).max(8_000_000).default(2_500_000),
     /**
      * How Zoom meetings are joined: Zoom's web client (default), or Zoom's Meeting SDK for Web,

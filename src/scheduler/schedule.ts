@@ -75,15 +75,19 @@ async function add(queue: MeetingQueue, job: MeetingJob, jobId: string, delay: n
 export async function validateForSchedule(config: Config, input: unknown): Promise<MeetingJob> {
   const job = parseMeetingJob(input);
   const { meeting } = resolvePlatform(job.meetingUrl, job.platform);
-  if (job.limits.minDurationSec < config.minDurationFloorSec) {
-    throw new MeetcapError(
-      'invalid_job',
-      `invalid meeting job: limits.minDurationSec: must be at least ${config.minDurationFloorSec} (the policy minimum)`,
-      { fields: [{ field: 'limits.minDurationSec', message: `must be at least ${config.minDurationFloorSec}` }] },
-    );
-  }
+  checkPolicyFloor(config, job);
   await loadBotProfile(config.profilesDir, job.botProfile);
   return { ...job, platform: meeting.platform };
+}
+
+/** The product's minimum: 120 s for meetings, 60 s for dialer calls; a job may only ask for more. */
+export function checkPolicyFloor(config: Config, job: { dialer: boolean; limits: { minDurationSec: number } }): void {
+  const floor = job.dialer ? config.dialerMinDurationFloorSec : config.minDurationFloorSec;
+  if (job.limits.minDurationSec >= floor) return;
+  const message = `must be at least ${floor} (the policy minimum${job.dialer ? ' for dialer calls' : ''})`;
+  throw new MeetcapError('invalid_job', `invalid meeting job: limits.minDurationSec: ${message}`, {
+    fields: [{ field: 'limits.minDurationSec', message }],
+  });
 }
 
 export type CancelStatus = 'cancelled' | 'not_found' | 'running' | 'already_finished';

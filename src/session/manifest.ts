@@ -1,4 +1,4 @@
-import type { MeetingJob, ParticipantSeen, StateChange, StoredObjectInfo, TerminalState, ReasonCode } from '../contracts/index.js';
+import type { MeetingJob, RecordingMode, ParticipantSeen, StateChange, StoredObjectInfo, TerminalState, ReasonCode } from '../contracts/index.js';
 import type { SessionMachine } from './machine.js';
 import type { FinishedRecording } from './recording.js';
 
@@ -15,7 +15,7 @@ export interface Manifest {
   timeline: StateChange[];
   inCall: { start: string | null; end: string | null };
   recording: {
-    mode: MeetingJob['recording'];
+    mode: RecordingMode;
     startedAt: string;
     endedAt: string;
     durationSec: number;
@@ -63,7 +63,7 @@ export function buildManifest(input: {
       end: leftAt ? new Date(leftAt).toISOString() : null,
     },
     recording: {
-      mode: job.recording,
+      mode: finished.mode,
       startedAt: new Date(finished.startedAt).toISOString(),
       endedAt: new Date(finished.endedAt).toISOString(),
       durationSec: finished.durationSec,

@@ -1,18 +1,19 @@
 import type { Page } from 'puppeteer-core';
 import type { Logger } from 'pino';
-import type { BotProfile, MeetcapError, MeetingJob, StoredObjectInfo } from '../contracts/index.js';
+import type { BotProfile, MeetcapError, MeetingJob, RecordingMode, StoredObjectInfo } from '../contracts/index.js';
 import { PageCapture } from '../media/capture/index.js';
 import { outputExtension } from '../media/ffmpeg/args.js';
 import type { Storage } from '../media/storage/storage.js';
 
 /** Where a session's objects live: `<keyPrefix><tenant>/<meeting>/<session>/…`. */
-export function objectKeys(job: MeetingJob, sessionId: string): { media: string; manifest: string } {
+export function objectKeys(job: MeetingJob, sessionId: string, mode: RecordingMode): { media: string; manifest: string } {
   const prefix = job.output.keyPrefix ? `${job.output.keyPrefix.replace(/\/+$/, '')}/` : '';
   const base = `${prefix}${job.tenantId}/${job.meetingId}/${sessionId}`;
-  return { media: `${base}/recording.${outputExtension(job.recording)}`, manifest: `${base}/manifest.json` };
+  return { media: `${base}/recording.${outputExtension(mode)}`, manifest: `${base}/manifest.json` };
 }
 
 export interface FinishedRecording {
+  mode: RecordingMode;
   startedAt: number;
   endedAt: number;
   durationSec: number;
@@ -32,6 +33,8 @@ export interface FinishedRecording {
 export class SessionRecording {
   private readonly capture: PageCapture;
   private readonly keys: { media: string; manifest: string };
+  /** The job's choice, else the bot profile's. */
+  readonly mode: RecordingMode;
   startedAt: number | undefined;
 
   constructor(
@@ -40,7 +43,8 @@ export class SessionRecording {
     sessionId: string,
     opts: { storage: Storage; log: Logger; profile: BotProfile; ffmpegPath: string },
   ) {
-    this.keys = objectKeys(job, sessionId);
+    this.mode = job.recording ?? opts.profile.recording;
+    this.keys = objectKeys(job, sessionId, this.mode);
     this.capture = new PageCapture({
       storage: opts.storage,
       logger: opts.log,
@@ -64,7 +68,7 @@ export class SessionRecording {
   }
 
   async start(): Promise<number> {
-    const { startedAt } = await this.capture.start(this.page, { mode: this.job.recording, key: this.keys.media });
+    const { startedAt } = await this.capture.start(this.page, { mode: this.mode, key: this.keys.media });
     this.startedAt = startedAt.getTime();
     return this.startedAt;
   }
@@ -79,6 +83,7 @@ export class SessionRecording {
   private async finish(): Promise<FinishedRecording> {
     const r = await this.capture.stop();
     return {
+      mode: this.mode,
       startedAt: r.startedAt.getTime(),
       endedAt: r.endedAt.getTime(),
       durationSec: r.durationSec,

@@ -17,10 +17,24 @@ function fieldsOf(input: unknown): string[] {
 }
 
 describe('MeetingJob', () => {
-  it('fills defaults: 120 s minimum, 10 h maximum, default profile, audio+video', () => {
+  it('fills defaults: 120 s minimum, 10 h maximum, default profile, mode left to the profile, record on join', () => {
     const job = parseMeetingJob(valid);
     expect(job.limits).toMatchObject({ minDurationSec: 120, maxDurationSec: 36_000 });
-    expect(job).toMatchObject({ botProfile: 'default', recording: 'audio_video', source: 'bot', joinOffsetSec: 60 });
+    expect(job).toMatchObject({ botProfile: 'default', source: 'bot', joinOffsetSec: 60, dialer: false });
+    expect(job.recording).toBeUndefined();
+    expect(job.recordingStart).toEqual({ onCommand: false });
+  });
+
+  it('gives dialer calls a 2 h maximum unless they ask for less, and refuses more', () => {
+    expect(parseMeetingJob({ ...valid, dialer: true }).limits.maxDurationSec).toBe(7_200);
+    expect(parseMeetingJob({ ...valid, dialer: true, limits: { maxDurationSec: 3_600 } }).limits.maxDurationSec).toBe(3_600);
+    expect(fieldsOf({ ...valid, dialer: true, limits: { maxDurationSec: 9_000 } })).toEqual(['limits.maxDurationSec']);
+  });
+
+  it('normalises internal domains and refuses things that are not domains', () => {
+    expect(parseMeetingJob({ ...valid, internalDomains: [' Acme.COM ', 'eu.acme.io'] }).internalDomains).toEqual(['acme.com', 'eu.acme.io']);
+    expect(fieldsOf({ ...valid, internalDomains: ['@acme.com'] })).toEqual(['internalDomains.0']);
+    expect(fieldsOf({ ...valid, recordingStart: { delaySec: 0 } })).toEqual(['recordingStart.delaySec']);
   });
 
   it('names every bad field, including unknown ones', () => {
