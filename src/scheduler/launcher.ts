@@ -50,7 +50,7 @@ export function launchSession(opts: LaunchOptions): RunningSession {
     stderrTail = (stderrTail + d.toString()).slice(-4_000);
   });
   child.on('message', (msg) => {
-    if (!isSessionToWorker(msg)) return;
+    if (!isSessionToWorker(msg) || msg.type !== 'event') return;
     if (msg.event.type === 'outcome') outcome = msg.event.data;
     opts.onEvent(msg.event);
   });
