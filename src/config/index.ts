@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   MEETCAP_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('meetcap'),
   MEETCAP_SLOTS: z.coerce.number().int().min(1).max(64).optional(),
   MEETCAP_PROFILES_DIR: z.string().default(`${REPO_ROOT}bot-profiles`),
+  MEETCAP_TENANTS_DIR: z.string().default(`${REPO_ROOT}tenants`),
+  MEETCAP_INGEST_MAX_BYTES: z.coerce.number().int().min(1).default(16 * 1024 ** 3),
   MEETCAP_MIN_DURATION_FLOOR_SEC: z.coerce.number().int().min(1).max(36_000).default(120),
   MEETCAP_DIALER_MIN_DURATION_FLOOR_SEC: z.coerce.number().int().min(1).max(36_000).default(60),
   MEETCAP_CHROMIUM: z.string().default('/usr/bin/chromium'),
@@ -33,6 +35,8 @@ const EnvSchema = z.object({
   MEETCAP_SESSION_STOP_GRACE_SEC: z.coerce.number().int().min(1).max(600).default(30),
   MEETCAP_ZOOM_SDK_KEY: z.string().min(1).optional(),
   MEETCAP_ZOOM_SDK_SECRET: z.string().min(1).optional(),
+  // Empty counts as unset (env files often carry `NAME=`); commands are then refused, not signed with "".
+  MEETCAP_CONTROL_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'at least 16 characters').optional()),
 });
 
 export interface Config {
@@ -40,6 +44,10 @@ export interface Config {
   readonly queuePrefix: string;
   readonly slots: number;
   readonly profilesDir: string;
+  /** `tenants/<tenantId>.json`: per-tenant settings (the ingest URL allow-list). */
+  readonly tenantsDir: string;
+  /** Largest source file a file job may fetch (16 GiB: a 10 h meeting at 2.5 Mbit/s is about 11 GiB). */
+  readonly ingestMaxBytes: number;
   /** The product rule: recordings under this are never kept, whatever a job asks (120 s; dialer 60 s). */
   readonly minDurationFloorSec: number;
   /** The same rule for jobs marked `dialer` (60 s). */
@@ -54,6 +62,8 @@ export interface Config {
   readonly repoRoot: string;
   /** Zoom Meeting SDK app credentials, for bot profiles with `zoomClient: "meeting_sdk"`. Secret: never logged. */
   readonly zoomSdk?: { readonly sdkKey: string; readonly sdkSecret: string };
+  /** HMAC key of signed recording-control commands (docs/control.md). Secret: never logged. */
+  readonly controlSecret?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -68,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: e.MEETCAP_QUEUE_PREFIX,
     slots: e.MEETCAP_SLOTS ?? Math.max(1, cpus().length),
     profilesDir: e.MEETCAP_PROFILES_DIR,
+    tenantsDir: e.MEETCAP_TENANTS_DIR,
+    ingestMaxBytes: e.MEETCAP_INGEST_MAX_BYTES,
     minDurationFloorSec: e.MEETCAP_MIN_DURATION_FLOOR_SEC,
     dialerMinDurationFloorSec: e.MEETCAP_DIALER_MIN_DURATION_FLOOR_SEC,
     chromiumPath: e.MEETCAP_CHROMIUM,
@@ -79,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.MEETCAP_ZOOM_SDK_KEY && e.MEETCAP_ZOOM_SDK_SECRET
       ? { zoomSdk: Object.freeze({ sdkKey: e.MEETCAP_ZOOM_SDK_KEY, sdkSecret: e.MEETCAP_ZOOM_SDK_SECRET }) }
       : {}),
+    ...(e.MEETCAP_CONTROL_SECRET ? { controlSecret: e.MEETCAP_CONTROL_SECRET } : {}),
     repoRoot: REPO_ROOT,
   });
 }

@@ -8,6 +8,13 @@ export interface ParticipantSeen {
   name: string;
   firstSeen: string;
   lastSeen: string;
+  /** Each stay in the call (several when someone left and rejoined); `leftAt` null: still there when the bot stopped watching. */
+  intervals: PresenceInterval[];
+}
+
+export interface PresenceInterval {
+  joinedAt: string;
+  leftAt: string | null;
 }
 
 export interface StoredObjectInfo {

@@ -1,5 +1,5 @@
 import type { SerializedError } from './errors.js';
-import type { MeetingJob } from './job.js';
+import type { AnyJob } from './file-job.js';
 import type { SessionEvent } from './events.js';
 import type { SessionState } from './states.js';
 
@@ -15,7 +15,7 @@ export type ControlResult = { ok: true; state: SessionState } | { ok: false; err
  * nothing of BullMQ; this is its whole interface to the fleet.
  */
 export type WorkerToSession =
-  | { type: 'start'; sessionId: string; job: MeetingJob }
+  | { type: 'start'; sessionId: string; job: AnyJob }
   | { type: 'stop'; reason: 'stopped_by_operator' | 'worker_draining' }
   | { type: 'control'; requestId: string; command: ControlCommand };
 

@@ -17,6 +17,24 @@ export type RecordingMode = (typeof RECORDING_MODES)[number];
 /** Longest recording the product keeps for a meeting (10 h) and for a dialer call (2 h). */
 export const MAX_DURATION_SEC = { meeting: 36_000, dialer: 7_200 } as const;
 
+interface DialerLimits {
+  dialer: boolean;
+  limits: { maxDurationSec: number };
+}
+
+/** A dialer call asking for more than 2 h is refused (the 10 h default is not "asking"). */
+export const DIALER_MAX_RULE: [(j: DialerLimits) => boolean, { message: string; path: string[] }] = [
+  (j) => !j.dialer || j.limits.maxDurationSec <= MAX_DURATION_SEC.dialer || j.limits.maxDurationSec === MAX_DURATION_SEC.meeting,
+  { message: `a dialer call records at most ${MAX_DURATION_SEC.dialer} s`, path: ['limits', 'maxDurationSec'] },
+];
+
+/** The 10 h default becomes the dialer's 2 h when the job does not choose its own. */
+export function dialerDefaultMax<T extends DialerLimits>(j: T): T {
+  return j.dialer && j.limits.maxDurationSec > MAX_DURATION_SEC.dialer
+    ? { ...j, limits: { ...j.limits, maxDurationSec: MAX_DURATION_SEC.dialer } }
+    : j;
+}
+
 const DomainSchema = z
   .string()
   .trim()
@@ -113,16 +131,8 @@ export const MeetingJobSchema = z
     message: 'scheduledEnd must be after scheduledStart',
     path: ['scheduledEnd'],
   })
-  .refine((j) => !j.dialer || j.limits.maxDurationSec <= MAX_DURATION_SEC.dialer || j.limits.maxDurationSec === MAX_DURATION_SEC.meeting, {
-    message: `a dialer call records at most ${MAX_DURATION_SEC.dialer} s`,
-    path: ['limits', 'maxDurationSec'],
-  })
-  // The 10 h default becomes the dialer's 2 h when the job does not choose its own.
-  .transform((j) =>
-    j.dialer && j.limits.maxDurationSec > MAX_DURATION_SEC.dialer
-      ? { ...j, limits: { ...j.limits, maxDurationSec: MAX_DURATION_SEC.dialer } }
-      : j,
-  );
+  .refine(...DIALER_MAX_RULE)
+  .transform(dialerDefaultMax);
 
 export type MeetingJob = z.output<typeof MeetingJobSchema>;
 export type MeetingJobInput = z.input<typeof MeetingJobSchema>;

@@ -24,7 +24,7 @@ export const TERMINAL_STATES: ReadonlySet<SessionState> = new Set(['done', 'fail
 /** Which states may follow which. Anything not listed is a bug and is refused by the state machine. */
 const NEXT: Record<SessionState, readonly SessionState[]> = {
   scheduled: ['launching', 'cancelled', 'failed'],
-  launching: ['joining', 'failed', 'cancelled'],
+  launching: ['joining', 'finalizing', 'failed', 'cancelled'],
   joining: ['waiting_room', 'in_call', 'leaving', 'failed', 'cancelled'],
   waiting_room: ['in_call', 'leaving', 'failed', 'cancelled'],
   in_call: ['recording', 'leaving', 'failed'],

@@ -27,6 +27,8 @@ export const REDACT_PATHS = [
   '*.obfToken',
   '*.signature',
   '*.sdkSecret',
+  'controlSecret',
+  '*.controlSecret',
   '*.secretAccessKey',
   '*.sessionToken',
   '*.passcodeInUrl',

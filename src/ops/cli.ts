@@ -76,6 +76,37 @@ program
     }
   });
 
+const CONTROL_HELP = `
+Signed with MEETCAP_CONTROL_SECRET (the same secret as the workers'); REDIS_URL and
+MEETCAP_QUEUE_PREFIX must name the fleet's Redis. Prints {meetingId, command, state} as JSON;
+on a typed error (meeting_not_live, control_refused, control_unauthorized...) prints it on stderr
+and exits 2. Wire format for other senders: docs/control.md.`;
+
+const CONTROL_COMMANDS_CLI = [
+  { name: 'pause', method: 'pause', does: 'Pause the recording of a live meeting: nothing said or shown while paused is recorded.' },
+  { name: 'resume', method: 'resume', does: 'Resume a paused recording.' },
+  { name: 'start-recording', method: 'startRecording', does: 'Start recording now, in a meeting the bot joined with a delayed or on-command start.' },
+] as const;
+
+for (const c of CONTROL_COMMANDS_CLI) {
+  program
+    .command(c.name)
+    .description(c.does)
+    .argument('<meetingId>')
+    .addOption(new Option('--timeout-ms <ms>', 'how long to wait for the worker running the meeting').argParser(Number).default(5_000))
+    .addHelpText('after', CONTROL_HELP)
+    .action(async (meetingId: string, opts: { timeoutMs: number }) => {
+      const ops = createOps(loadConfig(), { controlReplyTimeoutMs: opts.timeoutMs });
+      try {
+        process.stdout.write(`${JSON.stringify(await ops[c.method](meetingId), null, 2)}\n`);
+      } catch (err) {
+        fail(err);
+      } finally {
+        await ops.close();
+      }
+    });
+}
+
 program
   .command('link')
   .description('Check a meeting link or invite text: print its platform, meeting code and redacted join URL.')

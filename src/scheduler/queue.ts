@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config/index.js';
-import type { MeetingJob } from '../contracts/index.js';
+import type { AnyJob } from '../contracts/index.js';
 
 export const QUEUE_NAME = 'meetings';
 
@@ -19,8 +19,9 @@ export function redisConnection(config: Config): Redis {
   return new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
 }
 
-export type MeetingQueue = Queue<MeetingJob, unknown, string>;
+/** Meetings for bots and file jobs share the queue: same idempotency key, same workers. */
+export type MeetingQueue = Queue<AnyJob, unknown, string>;
 
 export function openQueue(config: Config, connection: Redis): MeetingQueue {
-  return new Queue<MeetingJob, unknown, string>(QUEUE_NAME, { connection, prefix: config.queuePrefix });
+  return new Queue<AnyJob, unknown, string>(QUEUE_NAME, { connection, prefix: config.queuePrefix });
 }

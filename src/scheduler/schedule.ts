@@ -1,7 +1,9 @@
 import type { Config } from '../config/index.js';
 import { loadBotProfile } from '../config/profiles.js';
-import { MeetcapError, parseMeetingJob, type MeetingJob } from '../contracts/index.js';
+import { MeetcapError, parseAnyJob, type AnyJob, type MeetingJob } from '../contracts/index.js';
+import { assertUrlAllowed, loadTenantSettings } from '../ingest/allow-list.js';
 import { resolvePlatform } from '../platforms/resolve.js';
+import type { Job } from 'bullmq';
 import { jobIdFor, type MeetingQueue } from './queue.js';
 
 export type ScheduleStatus = 'scheduled' | 'updated' | 'already_running' | 'already_finished';
@@ -31,14 +33,15 @@ export async function scheduleMeeting(
 ): Promise<ScheduleResult> {
   const job = await validateForSchedule(config, input);
   const jobId = jobIdFor(job.meetingId);
-  const runAtMs = Date.parse(job.scheduledStart) - job.joinOffsetSec * 1000;
+  // A file job is due now; a meeting at its join time.
+  const runAtMs = job.source === 'file' ? now : Date.parse(job.scheduledStart) - job.joinOffsetSec * 1000;
   const delay = Math.max(0, runAtMs - now);
   const result = (status: ScheduleStatus): ScheduleResult => ({
     meetingId: job.meetingId,
     jobId,
     status,
     runAt: new Date(Math.max(runAtMs, now)).toISOString(),
-    platform: job.platform,
+    platform: job.source === 'file' ? undefined : job.platform,
   });
 
   const existing = await queue.getJob(jobId);
@@ -47,7 +50,8 @@ export async function scheduleMeeting(
     if (state === 'active') return result('already_running');
     if (state === 'completed' || state === 'failed') return result('already_finished');
     if (state === 'delayed' || state === 'waiting' || state === 'prioritized') {
-      await existing.updateData(job);
+      // getJob's type distributes over the AnyJob union, so updateData would want both kinds at once.
+      await (existing as Job<AnyJob, unknown, string>).updateData(job);
       if (state === 'delayed') await existing.changeDelay(delay);
       else if (delay > 0) {
         // A waiting job cannot be delayed again in place; replace it (it is not leased yet).
@@ -61,7 +65,7 @@ export async function scheduleMeeting(
   return result('scheduled');
 }
 
-async function add(queue: MeetingQueue, job: MeetingJob, jobId: string, delay: number): Promise<void> {
+async function add(queue: MeetingQueue, job: AnyJob, jobId: string, delay: number): Promise<void> {
   await queue.add('meeting', job, {
     jobId,
     delay,
@@ -71,9 +75,18 @@ async function add(queue: MeetingQueue, job: MeetingJob, jobId: string, delay: n
   });
 }
 
-/** Everything `schedule` checks, without queueing: schema, policy floor, URL, platform, bot profile. */
-export async function validateForSchedule(config: Config, input: unknown): Promise<MeetingJob> {
-  const job = parseMeetingJob(input);
+/**
+ * Everything `schedule` checks, without queueing: schema, policy floor, bot profile, and the
+ * meeting URL and platform, or for a file job its URL against the tenant's ingest allow-list.
+ */
+export async function validateForSchedule(config: Config, input: unknown): Promise<AnyJob> {
+  const job = parseAnyJob(input);
+  if (job.source === 'file') {
+    checkPolicyFloor(config, job);
+    await loadBotProfile(config.profilesDir, job.botProfile);
+    if (job.file.url !== undefined) assertUrlAllowed(job.file.url, await loadTenantSettings(config.tenantsDir, job.tenantId), job.tenantId);
+    return job;
+  }
   const { meeting } = resolvePlatform(job.meetingUrl, job.platform);
   checkPolicyFloor(config, job);
   await loadBotProfile(config.profilesDir, job.botProfile);

@@ -3,8 +3,11 @@ import { EventEmitter } from 'node:events';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { REASONS, type MeetingJob, type SessionEventMap, type SessionOutcome } from '../contracts/index.js';
+import { startControlListener } from '../control/listener.js';
+import { REASONS, type AnyJob, type SessionEventMap, type SessionOutcome } from '../contracts/index.js';
+import { createStorage, storageConfigFromEnv, type Storage } from '../media/storage/index.js';
 import { launchSession, type RunningSession } from './launcher.js';
+import { recoverCrashedSession, sweepSpools } from './recovery.js';
 import { QUEUE_NAME, redisConnection } from './queue.js';
 
 export interface WorkerOptions {
@@ -37,8 +40,9 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
   const sessions = new Map<string, RunningSession>();
   const connection = redisConnection(config);
   const writeLine = opts.onLogLine ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const storage = recoveryStorage(opts.sessionEnv, log);
 
-  const worker = new Worker<MeetingJob, SessionOutcome, string>(
+  const worker = new Worker<AnyJob, SessionOutcome, string>(
     QUEUE_NAME,
     async (job) => {
       const sessionId = `ses_${randomUUID()}`;
@@ -52,6 +56,7 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
         onEvent: (event) => events.emit(event.type, event.data as never),
         onLogLine: writeLine,
         stopGraceMs: config.sessionStopGraceSec * 1000,
+        recover: async () => (storage ? recoverCrashedSession({ sessionId, meetingId: job.data.meetingId }, job.data.limits.minDurationSec, storage, slog) : undefined),
       });
       sessions.set(sessionId, session);
       try {
@@ -75,8 +80,16 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
     },
   );
   worker.on('error', (err) => log.error({ err }, 'worker error'));
+  const control = await startControlListener({
+    redis: connection,
+    queuePrefix: config.queuePrefix,
+    secret: config.controlSecret,
+    log,
+    sessions: () => sessions.values(),
+  });
   await worker.waitUntilReady();
   log.info({ slots: config.slots, prefix: config.queuePrefix }, 'worker ready');
+  if (storage) sweepInBackground(storage, new Set(sessions.keys()), log);
 
   let closing: Promise<void> | undefined;
   return {
@@ -86,11 +99,29 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
       closing ??= (async () => {
         for (const s of sessions.values()) s.stop('worker_draining');
         await worker.close();
+        await control.close();
         await connection.quit().catch(() => undefined);
       })();
       return closing;
     },
   };
+}
+
+function sweepInBackground(storage: Storage, running: ReadonlySet<string>, log: Logger): void {
+  void sweepSpools(storage, running, log).then(
+    (n) => n > 0 && log.warn({ recovered: n }, 'completed recordings left by sessions of an earlier worker process'),
+    (err: unknown) => log.error({ err }, 'spool sweep failed'),
+  );
+}
+
+/** The storage sessions write to (same environment), for finishing what crashed sessions spooled. */
+function recoveryStorage(sessionEnv: NodeJS.ProcessEnv | undefined, log: Logger): Storage | undefined {
+  try {
+    return createStorage(storageConfigFromEnv({ ...process.env, ...sessionEnv }));
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'no storage for crash recovery');
+    return undefined;
+  }
 }
 
 /**

@@ -1,15 +1,30 @@
 import { loadConfig } from '../config/index.js';
 import {
   isWorkerToSession,
+  MeetcapError,
   toMeetcapError,
+  type ControlCommand,
+  type ControlResult,
   type SessionEvent,
   type SessionToWorker,
   type WorkerToSession,
 } from '../contracts/index.js';
 import { createStorage, describeStorage, storageConfigFromEnv } from '../media/storage/index.js';
 import { createRootLogger, sessionLogger } from '../observability/logger.js';
+import { runIngest } from '../ingest/index.js';
 import { systemClock } from './clock.js';
 import { runSession } from './run.js';
+
+type ControlHandler = (command: ControlCommand) => Promise<ControlResult>;
+
+/** Every control message gets exactly one answer, even before the session can act on it. */
+async function answerControl(msg: Extract<WorkerToSession, { type: 'control' }>, handler: ControlHandler | undefined): Promise<void> {
+  const result: ControlResult = handler
+    ? await handler(msg.command)
+    : { ok: false, error: new MeetcapError('control_refused', 'the session is still starting').toJSON() };
+  const reply: SessionToWorker = { type: 'control_result', requestId: msg.requestId, result };
+  process.send?.(reply);
+}
 
 /**
  * `meetcap session`: the child process a worker starts for one meeting. It waits for the job on
@@ -23,10 +38,12 @@ export async function sessionMain(): Promise<void> {
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop.abort());
 
+  let control: ControlHandler | undefined;
   const start = await new Promise<Extract<WorkerToSession, { type: 'start' }>>((resolve) => {
     process.on('message', (msg) => {
       if (!isWorkerToSession(msg)) return;
       if (msg.type === 'start') resolve(msg);
+      else if (msg.type === 'control') void answerControl(msg, control);
       else stop.abort();
     });
   });
@@ -38,7 +55,19 @@ export async function sessionMain(): Promise<void> {
   try {
     const storageConfig = storageConfigFromEnv();
     log.info({ storage: describeStorage(storageConfig) }, 'storage selected');
-    await runSession(start.job, start.sessionId, { config, storage: createStorage(storageConfig), clock: systemClock, log, emit, stop: stop.signal });
+    // A recording that arrives as a file is fetched and transcoded, not joined.
+    if (start.job.source === 'file') {
+      const deps = { config, storage: createStorage(storageConfig), clock: systemClock, log, emit, stop: stop.signal };
+      await runIngest(start.job, start.sessionId, deps);
+    } else await runSession(start.job, start.sessionId, {
+      config,
+      storage: createStorage(storageConfig),
+      clock: systemClock,
+      log,
+      emit,
+      stop: stop.signal,
+      onControl: (handler) => (control = handler),
+    });
   } catch (err) {
     // runSession reports its own outcome; reaching here is a defect, reported as one.
     const e = toMeetcapError(err);

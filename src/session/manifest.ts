@@ -1,6 +1,8 @@
 import type { MeetingJob, RecordingMode, ParticipantSeen, StateChange, StoredObjectInfo, TerminalState, ReasonCode } from '../contracts/index.js';
+import { primaryExternalSpeaker, type PrimaryExternal, type SpeakerMatch } from './attendees.js';
 import type { SessionMachine } from './machine.js';
-import type { FinishedRecording } from './recording.js';
+import type { FinishedRecording, PausedSpan } from './recording.js';
+import type { SpeakerSegment, SpeakerTimeline } from './speakers.js';
 
 export const MANIFEST_VERSION = 1;
 
@@ -19,11 +21,32 @@ export interface Manifest {
     startedAt: string;
     endedAt: string;
     durationSec: number;
+    /** True when something broke and the recording holds what was captured up to then. */
     partial: boolean;
+    /** Why it is partial (a catalogue code). */
+    partialReason?: ReasonCode;
+    /** Spans cut out by pause/resume: silence and black video, in the file's own timeline. */
+    pauses: PausedSpan[];
   };
   participants: ParticipantSeen[];
+  /** Who spoke when, and the external attendee who spoke longest. Absent for file jobs (no call to watch). */
+  speakers?: SpeakersBlock;
   outputs: StoredObjectInfo[];
   outcome: { state: TerminalState; reason?: ReasonCode };
+}
+
+export interface SpeakersBlock {
+  timeline: SpeakerSegment[];
+  talkTimeSec: Record<string, number>;
+  matches: SpeakerMatch[];
+  primaryExternalAttendee: PrimaryExternal | null;
+}
+
+/** Talk time counts up to the recording's end: what was said after it is not in the file. */
+function speakersBlock(timeline: SpeakerTimeline, job: MeetingJob, recordingEnd: number): SpeakersBlock {
+  const { timeline: segments, talkTimeSec } = timeline.report(recordingEnd);
+  const { matches, primary } = primaryExternalSpeaker(talkTimeSec, job.attendees, job.internalDomains);
+  return { timeline: segments, talkTimeSec, matches, primaryExternalAttendee: primary };
 }
 
 export function redactJob(job: MeetingJob, redactedUrl: string): Record<string, unknown> {
@@ -42,6 +65,7 @@ export function buildManifest(input: {
   sessionId: string;
   machine: SessionMachine;
   participants: ParticipantSeen[];
+  speakers: SpeakerTimeline;
   finished: FinishedRecording;
   media: StoredObjectInfo;
   outcome: { state: TerminalState; reason?: ReasonCode };
@@ -68,8 +92,11 @@ export function buildManifest(input: {
       endedAt: new Date(finished.endedAt).toISOString(),
       durationSec: finished.durationSec,
       partial: finished.partial,
+      ...(finished.error ? { partialReason: finished.error.code } : {}),
+      pauses: finished.pauses,
     },
     participants: input.participants,
+    speakers: speakersBlock(input.speakers, job, finished.endedAt),
     outputs: [input.media],
     outcome: input.outcome,
   };

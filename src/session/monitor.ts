@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { MeetcapError, type MeetingJob, type ReasonCode } from '../contracts/index.js';
 import type { PageProbe, PlatformAdapter } from '../platforms/platform.js';
 import type { Clock } from './clock.js';
-import type { ParticipantTracker } from './participants.js';
+import { CALL_POLL_MS, type ParticipantTracker } from './participants.js';
 import { AloneWatchdog, firstTripped, maxDurationWatchdog, waitingRoomWatchdog, type Watchdog } from './watchdogs.js';
 
 export interface CallContext {
@@ -21,9 +21,8 @@ export interface CallContext {
 }
 
 const ADMISSION_POLL_MS = 500;
-const CALL_POLL_MS = 1_000;
-/** Consecutive probes outside the call before the call is taken as over (page navigated away, UI gone). */
-const OUT_OF_CALL_PROBES = 5;
+/** Consecutive probes outside the call (about 5 s) before the call is taken as over (page navigated away, UI gone). */
+const OUT_OF_CALL_PROBES = Math.ceil(5_000 / CALL_POLL_MS);
 
 /** Reads the page; a page that is gone means the browser is gone. */
 async function probe(ctx: CallContext): Promise<PageProbe | null> {
@@ -70,7 +69,7 @@ export async function waitForAdmission(ctx: CallContext, onWaitingRoom: () => vo
  * Watches the call until something ends it and returns why: the platform (ended, removed), the
  * rules (alone too long, maximum length) or an operator. Recording continues meanwhile.
  */
-export async function monitorCall(ctx: CallContext, recordingStartedAt: number): Promise<ReasonCode> {
+export async function monitorCall(ctx: CallContext, recordingStartedAt: () => number): Promise<ReasonCode> {
   const { job, clock, log } = ctx;
   const alone = new AloneWatchdog(clock, job.limits.aloneTimeoutSec);
   const watchdogs: Watchdog[] = [maxDurationWatchdog(clock, recordingStartedAt, job.limits.maxDurationSec), alone];
@@ -86,9 +85,12 @@ export async function monitorCall(ctx: CallContext, recordingStartedAt: number):
       ctx.participants.observe(p.participants);
       alone.observe(p.participants.length);
       if (p.blockingDialog) await ctx.adapter.tidy(ctx.page, log).catch(() => undefined);
-    } else if (++outOfCall >= OUT_OF_CALL_PROBES) {
-      log.warn({ phase: p?.phase }, 'page left the call without a recognised reason');
-      return 'meeting_ended';
+    } else {
+      if (p) ctx.participants.observeOutsideCall();
+      if (++outOfCall >= OUT_OF_CALL_PROBES) {
+        log.warn({ phase: p?.phase }, 'page left the call without a recognised reason');
+        return 'meeting_ended';
+      }
     }
     const tripped = firstTripped(watchdogs);
     if (tripped) return tripped;

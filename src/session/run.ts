@@ -5,6 +5,8 @@ import {
   MeetcapError,
   toMeetcapError,
   type MeetingJob,
+  type ControlCommand,
+  type ControlResult,
   type ReasonCode,
   type SessionEvent,
   type SessionOutcome,
@@ -15,6 +17,8 @@ import { resolvePlatform } from '../platforms/resolve.js';
 import { chooseAdapter } from './adapter-choice.js';
 import { guardNavigation, launchBrowser } from './browser.js';
 import { CleanupStack } from './cleanup.js';
+import { RecordingControl } from './control.js';
+import { keepRecoveryDraft } from './draft.js';
 import type { Clock } from './clock.js';
 import { SessionMachine } from './machine.js';
 import { buildManifest } from './manifest.js';
@@ -31,6 +35,8 @@ export interface SessionDeps {
   emit: (event: SessionEvent) => void;
   /** Aborted when an operator or the worker asks the session to stop. */
   stop: AbortSignal;
+  /** Where recording commands arrive; the session installs its handler here once it exists. */
+  onControl?: (handler: (command: ControlCommand) => Promise<ControlResult>) => void;
 }
 
 /**
@@ -49,6 +55,8 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   const stop = new AbortController();
   deps.stop.addEventListener('abort', () => stop.abort(), { once: true });
   let recording: SessionRecording | undefined;
+  const control = new RecordingControl(machine, log);
+  deps.onControl?.((command) => control.handle(command));
   let endReason: ReasonCode | undefined;
   let failure: MeetcapError | undefined;
   let redactedUrl = '[not a meeting link]';
@@ -75,14 +83,11 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     const botName = job.overrides.botName ?? profile.botName;
     const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: stop.signal, blocked: blocked.reason, participants, botName };
     await join(ctx, machine, meeting);
-    const startedAt = await recording.start();
-    machine.to('recording');
-    void recording.failure.then((err) => {
+    const fail = (err: MeetcapError): void => {
       failure ??= err;
       stop.abort();
-    });
-    await adapter.tidy(browser.page, log).catch((err: unknown) => log.warn({ err }, 'tidy failed'));
-    endReason = await monitorCall(ctx, startedAt);
+    };
+    endReason = await recordCall(ctx, { machine, recording, control, sessionId, redactedUrl, fail });
     if (failure) throw failure;
     machine.to('leaving', endReason);
     // The recording ends when the call does (or at the maximum), not after the leave clicks.
@@ -94,11 +99,44 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     if (machine.can('leaving')) machine.to('leaving', failure.code);
   }
 
+  await control.close();
   finished ??= await stopRecording(recording, (err) => (failure ??= err));
   const outcome = await finalize({ job, sessionId, deps, machine, participants, finished, endReason, failure, redactedUrl });
   await cleanup.closeAll();
   deps.emit({ type: 'outcome', data: outcome });
   return outcome;
+}
+
+/**
+ * In the call: the recording starts when the job says (RecordingControl), a recovery draft is kept
+ * beside it, and the call is watched until something ends it. Pauses also pause the speaker timeline.
+ */
+async function recordCall(
+  ctx: CallContext,
+  s: { machine: SessionMachine; recording: SessionRecording; control: RecordingControl; sessionId: string; redactedUrl: string; fail: (err: MeetcapError) => void },
+): Promise<ReasonCode> {
+  const { machine, recording, control } = s;
+  const draft = keepRecoveryDraft({ ...s, job: ctx.job, participants: ctx.participants, clock: ctx.clock, log: ctx.log });
+  const speakers = ctx.participants.speakers;
+  control.onPauseChange((paused) => {
+    if (paused) speakers.pause();
+    else speakers.resume();
+    draft.write();
+  });
+  const inCallAt = ctx.clock.now();
+  const started = (): void => {
+    machine.to('recording');
+    draft.write();
+  };
+  control.begin(recording, ctx.job.recordingStart, ctx.stop, started, s.fail);
+  void recording.failure.then(s.fail);
+  await ctx.adapter.tidy(ctx.page, ctx.log).catch((err: unknown) => ctx.log.warn({ err }, 'tidy failed'));
+  try {
+    return await monitorCall(ctx, () => recording.startedAt ?? inCallAt);
+  } finally {
+    await control.close();
+    draft.close();
+  }
 }
 
 /** The recording's result, or undefined when it never started or could not be finished (reported through `onError`). */
@@ -193,6 +231,7 @@ async function keep(f: FinalizeInput, finished: FinishedRecording, reason: Reaso
       sessionId: f.sessionId,
       machine,
       participants: f.participants.list(),
+      speakers: f.participants.speakers,
       finished,
       media,
       outcome,

@@ -18,11 +18,14 @@ export function waitingRoomWatchdog(clock: Clock, enteredAt: number, limitSec: n
   };
 }
 
-/** Stops at the maximum recorded length; the caller keeps what was recorded. */
-export function maxDurationWatchdog(clock: Clock, recordingStartedAt: number, maxSec: number): Watchdog {
+/**
+ * Stops at the maximum recorded length; the caller keeps what was recorded. The start is read on
+ * every check: a recording that starts late (delay, command) is measured from its own start.
+ */
+export function maxDurationWatchdog(clock: Clock, recordingStartedAt: () => number, maxSec: number): Watchdog {
   return {
     name: 'max_duration',
-    check: () => (clock.now() - recordingStartedAt >= maxSec * 1000 ? 'max_duration_reached' : null),
+    check: () => (clock.now() - recordingStartedAt() >= maxSec * 1000 ? 'max_duration_reached' : null),
   };
 }
 

@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import type { MeetingJobInput, SessionEventMap, SessionOutcome } from '../../src/contracts/index.js';
+import { createRootLogger } from '../../src/observability/logger.js';
 import { createOps, type OpsApi } from '../../src/ops/api.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { followMeeting, startWorker, type MeetcapWorker } from '../../src/scheduler/worker.js';
 import { startS3rver, type TestS3 } from './s3rver.js';
+
+/** The fleet's control secret in tests (workers, sessions and the harness's ops API share it). */
+export const TEST_CONTROL_SECRET = 'test-control-secret-7f3a9c1e5b';
 
 /**
  * The whole product on loopback: sandbox, a real S3-compatible server, Redis (own key prefix,
@@ -25,6 +28,8 @@ export interface Harness {
   config: Config;
   /** Every log line the sessions wrote. */
   logLines: string[];
+  /** The worker's own log lines (through the production logger, redaction included). */
+  workerLogLines: string[];
   /** Resolves with the outcome of `meetingId`, collecting its state events meanwhile. */
   track(meetingId: string): Tracked;
   job(meetingUrl: string, extra?: Partial<MeetingJobInput>): MeetingJobInput;
@@ -57,10 +62,14 @@ export async function startHarness(): Promise<Harness> {
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     MEETCAP_LOG_LEVEL: 'debug',
+    MEETCAP_SPOOL_DIR: join(tmpdir(), `${prefix}-spool`),
+    MEETCAP_CONTROL_SECRET: TEST_CONTROL_SECRET,
   };
   const config = loadConfig(env);
   const logLines: string[] = [];
-  const worker = await startWorker({ config, log: pino({ level: 'silent' }), sessionEnv: env, onLogLine: (l) => logLines.push(l) });
+  const workerLogLines: string[] = [];
+  const workerLog = createRootLogger({ level: 'info', destination: { write: (l: string) => void workerLogLines.push(l) } });
+  const worker = await startWorker({ config, log: workerLog, sessionEnv: env, onLogLine: (l) => logLines.push(l) });
   const ops = createOps(config);
   const s3client = new S3Client({
     endpoint: s3.endpoint,
@@ -77,6 +86,7 @@ export async function startHarness(): Promise<Harness> {
     ops,
     config,
     logLines,
+    workerLogLines,
     track: (meetingId) => track(worker, meetingId),
     job: (meetingUrl, extra = {}) => ({
       meetingId: `t-${++n}-${randomBytes(3).toString('hex')}`,

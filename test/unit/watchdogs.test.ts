@@ -14,8 +14,21 @@ describe('watchdogs', () => {
 
   it('max duration trips at the maximum recorded length (10 h default)', () => {
     const clock = new FakeClock();
-    const w = maxDurationWatchdog(clock, clock.now(), 36_000);
+    const start = clock.now();
+    const w = maxDurationWatchdog(clock, () => start, 36_000);
     clock.advance(36_000_000 - 1);
+    expect(w.check()).toBeNull();
+    clock.advance(1);
+    expect(w.check()).toBe('max_duration_reached');
+  });
+
+  it('max duration counts from a recording that started late, not from the join', () => {
+    const clock = new FakeClock();
+    let startedAt = clock.now(); // in the call, not recording yet
+    const w = maxDurationWatchdog(clock, () => startedAt, 60);
+    clock.advance(50_000);
+    startedAt = clock.now(); // the delayed start
+    clock.advance(59_999);
     expect(w.check()).toBeNull();
     clock.advance(1);
     expect(w.check()).toBe('max_duration_reached');
@@ -38,7 +51,8 @@ describe('watchdogs', () => {
   it('reports the first rule that trips', () => {
     const clock = new FakeClock();
     const alone = new AloneWatchdog(clock, 10);
-    const max = maxDurationWatchdog(clock, clock.now(), 10);
+    const start = clock.now();
+    const max = maxDurationWatchdog(clock, () => start, 10);
     clock.advance(10_000);
     expect(firstTripped([max, alone])).toBe('max_duration_reached');
   });

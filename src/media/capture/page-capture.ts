@@ -25,6 +25,10 @@ export interface CaptureStartOptions {
   mode: RecordingMode;
   /** Storage key of the recording. */
   key: string;
+  /** Names the upload's spool (the session id), so a worker can finish it after a crash. */
+  spoolName?: string;
+  /** Longest recording × bitrate: sizes the multipart parts. */
+  expectedMaxBytes?: number;
 }
 
 export interface CaptureStopResult {
@@ -79,7 +83,11 @@ export class PageCapture {
   async start(page: Page, opts: CaptureStartOptions): Promise<{ startedAt: Date; mimeType: string }> {
     if (this.running || this.settled) throw new MeetcapError('capture_failed', 'capture already started');
     const ffmpeg = FfmpegProcess.start(remuxArgs({ mode: opts.mode }), { logger: this.log, ...ffmpegPath(this.options) });
-    const upload = this.options.storage.startUpload(opts.key, outputContentType(opts.mode), ffmpeg.stdout);
+    const upload = this.options.storage.startUpload(opts.key, outputContentType(opts.mode), ffmpeg.stdout, {
+      log: this.log,
+      ...(opts.spoolName ? { spoolName: opts.spoolName } : {}),
+      ...(opts.expectedMaxBytes ? { expectedMaxBytes: opts.expectedMaxBytes } : {}),
+    });
     let server: CaptureServer | undefined;
     try {
       server = await startCaptureServer({ logger: this.log, sink: ffmpeg });
@@ -92,6 +100,19 @@ export class PageCapture {
       await Promise.allSettled([ffmpeg.kill(), upload.abort(), server?.close()]);
       throw toMeetcapError(err, 'capture_failed');
     }
+  }
+
+  /**
+   * Cuts the meeting out of the recording (silence, black video) or puts it back; the recording
+   * keeps running, so the file's timeline stays the meeting's. Returns when the page switched.
+   */
+  async setPaused(paused: boolean): Promise<Date> {
+    const run = this.running;
+    if (!run || this.stopping) throw new MeetcapError('control_refused', 'the recording is not running');
+    const call = run.page.evaluate(recorderCall(this.key, paused ? 'pause' : 'resume')) as Promise<{ at: number }>;
+    const { at } = await withTimeout(call, 5_000, paused ? 'recorder pause' : 'recorder resume');
+    this.log.info({ paused }, paused ? 'capture paused' : 'capture resumed');
+    return new Date(at);
   }
 
   /** Stops the page recorder, drains it through ffmpeg and returns what was recorded. */
@@ -139,7 +160,13 @@ export class PageCapture {
     return withTimeout(server.started, 5_000, 'recorder started message');
   }
 
+  /** Keeps `value` beside the spooled upload, for whoever completes it after a crash. */
+  async saveContext(value: unknown): Promise<void> {
+    await this.running?.upload.writeContext?.(value);
+  }
+
   private watch(run: Running): void {
+    void run.upload.failure?.then((err) => !this.stopping && this.reportFailure(err));
     run.server.finished.catch((err: unknown) => {
       if (!this.stopping) this.reportFailure(toMeetcapError(err, 'capture_failed'));
     });

@@ -21,13 +21,13 @@ export function peerTapScript(key: string): string {
   return `(${source('peer-tap.js')})(${JSON.stringify(key)});`;
 }
 
-/** Source that installs recorder.start/stop under `key`. */
+/** Source that installs recorder.start/stop/pause/resume under `key`. */
 export function recorderScript(key: string): string {
   return `(${source('recorder.js')})(${JSON.stringify(key)});`;
 }
 
 /** An expression calling the recorder; `args` is serialised as JSON, never spliced as code. */
-export function recorderCall(key: string, method: 'start' | 'stop', args?: unknown): string {
+export function recorderCall(key: string, method: 'start' | 'stop' | 'pause' | 'resume', args?: unknown): string {
   const call = args === undefined ? '' : JSON.stringify(args);
   return `window[Symbol.for(${JSON.stringify(key)})].recorder.${method}(${call})`;
 }

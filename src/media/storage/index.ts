@@ -24,6 +24,8 @@ export const StorageConfigSchema = z.discriminatedUnion('kind', [
       forcePathStyle: z.boolean().optional(),
       credentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).strict().optional(),
       partSizeBytes: z.number().int().min(5 * 1024 * 1024).optional(),
+      spoolDir: z.string().min(1).optional(),
+      maxSpoolBytes: z.number().int().min(16 * 1024 * 1024).optional(),
     })
     .strict(),
 ]);
@@ -36,6 +38,8 @@ const EnvSchema = z.object({
   MEETCAP_S3_ENDPOINT: z.string().min(1).optional(),
   MEETCAP_S3_REGION: z.string().min(1).optional(),
   MEETCAP_S3_FORCE_PATH_STYLE: booleanish.optional(),
+  MEETCAP_SPOOL_DIR: z.string().min(1).optional(),
+  MEETCAP_SPOOL_MAX_BYTES: z.coerce.number().int().optional(),
   AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
   AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
 });
@@ -66,6 +70,8 @@ export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Stor
     ...(e.MEETCAP_S3_ENDPOINT ? { endpoint: e.MEETCAP_S3_ENDPOINT } : {}),
     ...(e.MEETCAP_S3_FORCE_PATH_STYLE !== undefined ? { forcePathStyle: e.MEETCAP_S3_FORCE_PATH_STYLE } : {}),
     ...(credentials ? { credentials } : {}),
+    ...(e.MEETCAP_SPOOL_DIR ? { spoolDir: e.MEETCAP_SPOOL_DIR } : {}),
+    ...(e.MEETCAP_SPOOL_MAX_BYTES !== undefined ? { maxSpoolBytes: e.MEETCAP_SPOOL_MAX_BYTES } : {}),
   };
   const result = StorageConfigSchema.safeParse(candidate);
   if (!result.success) throw configError(result.error.issues.map((i) => envNameFor(i.path.join('.'))));
@@ -94,6 +100,8 @@ const ENV_NAMES: Record<string, string> = {
   endpoint: 'MEETCAP_S3_ENDPOINT',
   forcePathStyle: 'MEETCAP_S3_FORCE_PATH_STYLE',
   credentials: 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY',
+  spoolDir: 'MEETCAP_SPOOL_DIR',
+  maxSpoolBytes: 'MEETCAP_SPOOL_MAX_BYTES',
 };
 
 function envNameFor(path: string): string {

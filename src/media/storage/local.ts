@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,7 +9,7 @@ import { MeetcapError, toMeetcapError } from '../../contracts/errors.js';
 import { ByteCounter } from './counting.js';
 import { validateKey } from './keys.js';
 import { UploadLifecycle } from './lifecycle.js';
-import type { Storage, StreamedUpload } from './storage.js';
+import type { Storage, StoredObjectBody, StreamedUpload } from './storage.js';
 
 export interface LocalStorageConfig {
   dir: string;
@@ -32,18 +32,40 @@ export class LocalStorage implements Storage {
     return new LocalUpload(this.pathFor(key), { key, uri: this.pathFor(key), contentType }, body);
   }
 
-  async putObject(key: string, body: string | Buffer, contentType: string): Promise<StoredObjectInfo> {
+  putObject(key: string, body: string | Buffer, contentType: string): Promise<StoredObjectInfo> {
+    return this.writeAtomically(key, contentType, (partial) => writeFile(partial, body));
+  }
+
+  putFile(key: string, file: string, contentType: string): Promise<StoredObjectInfo> {
+    return this.writeAtomically(key, contentType, (partial) => copyFile(file, partial));
+  }
+
+  /** Written beside the target and renamed into place: readers never see half a file. */
+  private async writeAtomically(key: string, contentType: string, write: (partial: string) => Promise<void>): Promise<StoredObjectInfo> {
     const target = this.pathFor(key);
     const partial = partialPathFor(target);
     try {
       await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(partial, body);
+      await write(partial);
       await rename(partial, target);
       const { size } = await stat(target);
       return { key, uri: target, size, contentType };
     } catch (err) {
       await rm(partial, { force: true });
       throw toMeetcapError(err, 'upload_failed');
+    }
+  }
+
+  async readObject(key: string): Promise<StoredObjectBody> {
+    const file = this.pathFor(key);
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw Object.assign(new Error(`${key} is not a file`), { code: 'ENOENT' });
+      // The stream opens lazily; a file removed in between surfaces as a read error to the consumer.
+      return { body: createReadStream(file), size: info.size };
+    } catch (err) {
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new MeetcapError(missing ? 'source_not_found' : 'source_fetch_failed', `cannot read ${key}: ${(err as Error).message}`, { key });
     }
   }
 

@@ -3,7 +3,10 @@
  * to have run before the page loaded. Adds recorder.start(opts) / recorder.stop() to the hidden
  * registry. Mixes every remote audio track (present and future) through WebAudio into one track,
  * adds the tab's own video for audio_video, records with MediaRecorder and ships each chunk as a
- * binary WebSocket message. Text messages report state and errors to Node:
+ * binary WebSocket message. recorder.pause()/resume() keep the recording running but cut the
+ * meeting out of it: the mix's master gain goes to 0 (exact zeros) and the video track is
+ * disabled (Chromium encodes black frames), so playback keeps the meeting's timing and nothing of
+ * the paused span leaves the page. Text messages report state and errors to Node:
  *   {type:'started', mimeType}  {type:'error'|'warning', message}  {type:'end', chunks, bytes}
  */
 (function meetcapRecorder(key) {
@@ -45,7 +48,7 @@
     sink.srcObject = stream;
     sink.play().catch(() => undefined);
     const node = s.ctx.createMediaStreamSource(stream);
-    node.connect(s.dest);
+    node.connect(s.master);
     s.inputs.set(track, { node, sink });
   };
 
@@ -61,6 +64,8 @@
     s.ctx = new AudioContext({ sampleRate: 48000 });
     await s.ctx.resume();
     s.dest = s.ctx.createMediaStreamDestination();
+    s.master = s.ctx.createGain();
+    s.master.connect(s.dest);
     // A silent constant source keeps the mix producing samples even with nobody talking yet.
     const keepAlive = s.ctx.createConstantSource();
     keepAlive.offset.value = 0;
@@ -109,7 +114,7 @@
 
   const start = async (opts) => {
     if (session) throw new Error('recorder already started');
-    const s = { inputs: new Map(), chunks: 0, bytes: 0, lost: 0, stopping: false, video: null, ws: null };
+    const s = { inputs: new Map(), chunks: 0, bytes: 0, lost: 0, stopping: false, paused: false, video: null, ws: null };
     session = s;
     try {
       s.mimeType = pickMime(opts.mode);
@@ -121,10 +126,10 @@
       };
       s.rec = makeRecorder(s, opts);
       const started = new Promise((resolve) => s.rec.addEventListener('start', resolve, { once: true }));
-      send(s, { type: 'started', mimeType: s.mimeType, tracks: s.inputs.size });
+      send(s, { type: 'started', mimeType: s.mimeType, tracks: s.inputs.size, video: !!s.video });
       s.rec.start(opts.timesliceMs || 1000);
       await started;
-      return { mimeType: s.mimeType, audioTracks: s.inputs.size };
+      return { mimeType: s.mimeType, audioTracks: s.inputs.size, video: !!s.video, at: Date.now() };
     } catch (err) {
       const message = (err && err.message) || String(err);
       if (s.ws) send(s, { type: 'error', message });
@@ -161,5 +166,17 @@
     return s.stopped;
   };
 
-  registry.recorder = { start, stop };
+  // Returns the page's wall-clock time of the switch, so Node can place the span in the file.
+  const setPaused = (paused) => {
+    const s = session;
+    if (!s || s.stopping) throw new Error('recorder is not running');
+    if (s.paused !== paused) {
+      s.paused = paused;
+      s.master.gain.setValueAtTime(paused ? 0 : 1, s.ctx.currentTime);
+      if (s.video) s.video.enabled = !paused;
+    }
+    return { paused: s.paused, at: Date.now() };
+  };
+
+  registry.recorder = { start, stop, pause: () => setPaused(true), resume: () => setPaused(false) };
 });
