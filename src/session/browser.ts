@@ -58,6 +58,9 @@ export async function launchBrowser(
       ignoreDefaultArgs: ['--enable-automation'],
       defaultViewport: profile.viewport,
       protocolTimeout: 60_000,
+      // DevTools over a pipe, not a port: no listening socket, and Chromium exits when the
+      // session process dies (the pipe closes), so a crashed session never leaves a bot behind.
+      pipe: true,
     });
   } catch (err) {
     await rm(userDataDir, { recursive: true, force: true });
