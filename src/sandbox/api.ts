@@ -82,7 +82,7 @@ export class SandboxApi {
   async addParticipant(code: string, input: AddParticipantInput): Promise<{ id: string; joinedAt: number }> {
     this.assertOpen();
     const meeting = this.meeting(code);
-    const p = meeting.addParticipant(input.name, input.toneHz, input.speaking ?? false);
+    const p = meeting.addParticipant(input.name, input.toneHz, input.speaking ?? false, input.flashPeriodMs);
     const ready = this.until(meeting, PARTICIPANT_READY_TIMEOUT_MS, () => p.joinedAt !== null || p.left);
     try {
       await this.browser.open(p.id, code);

@@ -30,6 +30,8 @@ const participantBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   toneHz: z.number().min(20).max(20_000),
   speaking: z.boolean().optional(),
+  // At least two flash lengths apart, so every flash starts from black.
+  flashPeriodMs: z.number().int().min(250).max(60_000).optional(),
 });
 const speakBody = z.strictObject({ on: z.boolean() });
 const waitQuery = z.strictObject({

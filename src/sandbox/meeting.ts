@@ -26,6 +26,7 @@ export interface Participant {
   toneHz: number;
   color: string;
   speaking: boolean;
+  flashPeriodMs?: number;
   /** Set once the participant's page reports running media. */
   joinedAt: number | null;
   left: boolean;
@@ -150,11 +151,14 @@ export class Meeting {
     for (const p of this.participants.values()) this.participantLeft(p.id);
   }
 
-  addParticipant(name: string, toneHz: number, speaking: boolean): Participant {
+  addParticipant(name: string, toneHz: number, speaking: boolean, flashPeriodMs?: number): Participant {
     this.assertLive();
     const id = `p-${++this.seq}`;
     const color = COLORS[this.participants.size % COLORS.length] ?? '#1a73e8';
-    const p: Participant = { id, name, toneHz, color, speaking, joinedAt: null, left: false, leftAt: null, speech: [] };
+    const p: Participant = {
+      id, name, toneHz, color, speaking, joinedAt: null, left: false, leftAt: null, speech: [],
+      ...(flashPeriodMs !== undefined ? { flashPeriodMs } : {}),
+    };
     this.participants.set(id, p);
     return p;
   }
@@ -229,6 +233,7 @@ export class Meeting {
     }));
     const participants: ParticipantView[] = [...this.participants.values()].map((p) => ({
       id: p.id, name: p.name, toneHz: p.toneHz, speaking: p.speaking, joinedAt: p.joinedAt, leftAt: p.leftAt, speech: [...p.speech],
+      ...(p.flashPeriodMs !== undefined ? { flashPeriodMs: p.flashPeriodMs } : {}),
     }));
     return {
       platform: this.platform, code: this.code, url: this.url, state: this.state,

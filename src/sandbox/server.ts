@@ -70,7 +70,7 @@ async function routeSelf(res: ServerResponse, url: URL, opts: PagesServerOptions
     const code = url.searchParams.get('code') ?? '';
     const p = opts.ctx.findMeeting(code)?.participants.get(url.searchParams.get('id') ?? '');
     if (!p) return sendText(res, 404, 'Unknown participant');
-    const config = { code, id: p.id, name: p.name, toneHz: p.toneHz, speaking: p.speaking, color: p.color };
+    const config = { code, id: p.id, name: p.name, toneHz: p.toneHz, speaking: p.speaking, color: p.color, flashPeriodMs: p.flashPeriodMs ?? null };
     return servePage(res, new URL('index.html', PARTICIPANT), config);
   }
   if (url.pathname.startsWith('/_sandbox/participant/')) {

@@ -91,6 +91,8 @@ export interface ParticipantView {
   name: string;
   toneHz: number;
   speaking: boolean;
+  /** Set for a flash-mode participant (see AddParticipantInput). */
+  flashPeriodMs?: number;
   joinedAt: number | null;
   /** Set once it left (dropped, meeting ended, page gone); left participants stay listed. */
   leftAt: number | null;
@@ -113,6 +115,12 @@ export interface AddParticipantInput {
   name: string;
   toneHz: number;
   speaking?: boolean | undefined;
+  /**
+   * Flash mode (A/V sync measurements): a black picture that turns white for 100 ms every
+   * `flashPeriodMs`, with a 100 ms beep at `toneHz` started in the same task. The beeps replace
+   * the continuous tone; `speaking` then only drives the level indicator.
+   */
+  flashPeriodMs?: number | undefined;
 }
 
 export interface WaitInput {

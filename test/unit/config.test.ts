@@ -29,3 +29,15 @@ describe('production launch flags', () => {
     expect(chromiumArgs(loadConfig({ MEETCAP_CHROMIUM_NO_SANDBOX: '1' }), profile)).toContain('--no-sandbox');
   });
 });
+
+describe('deploy/s3-lifecycle.json', () => {
+  it('aborts incomplete multipart uploads for the whole bucket, later than the longest recording', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = JSON.parse(await readFile(new URL('../../deploy/s3-lifecycle.json', import.meta.url), 'utf8'));
+    expect(doc.Rules).toHaveLength(1);
+    const [rule] = doc.Rules;
+    expect(rule).toMatchObject({ Status: 'Enabled', Filter: { Prefix: '' } });
+    expect(rule.AbortIncompleteMultipartUpload.DaysAfterInitiation).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(rule).sort()).toEqual(['AbortIncompleteMultipartUpload', 'Filter', 'ID', 'Status']);
+  });
+});

@@ -1,11 +1,15 @@
 // A synthetic meeting participant: a sine tone (gain 0 while silent) and a 1280x720 canvas
 // with its name and a frame counter, sent to every joiner over its own RTCPeerConnection.
+// In flash mode (cfg.flashPeriodMs) the canvas is black, and every period it turns white for
+// FLASH_MS while the tone beeps for FLASH_MS: an A/V sync test pattern.
 'use strict';
 
 (async () => {
   const cfg = JSON.parse(document.getElementById('sandbox-config').textContent);
   const peers = new Map(); // joinerId -> { pc, chain }
   const GAIN_ON = 0.5;
+  const FLASH_MS = 100;
+  const flashing = cfg.flashPeriodMs > 0;
   let ws;
 
   function send(msg) {
@@ -23,7 +27,7 @@
 
   const audio = new AudioContext();
   const osc = new OscillatorNode(audio, { type: 'sine', frequency: cfg.toneHz });
-  const gain = new GainNode(audio, { gain: cfg.speaking ? GAIN_ON : 0 });
+  const gain = new GainNode(audio, { gain: cfg.speaking && !flashing ? GAIN_ON : 0 });
   const dest = audio.createMediaStreamDestination();
   osc.connect(gain).connect(dest);
   osc.start();
@@ -35,6 +39,7 @@
   let speaking = !!cfg.speaking;
   function draw() {
     frame += 1;
+    if (flashing) return drawFlash();
     g.fillStyle = cfg.color;
     g.fillRect(0, 0, 1280, 720);
     g.fillStyle = '#fff';
@@ -45,9 +50,35 @@
     g.font = '40px sans-serif';
     g.fillText(`${cfg.toneHz} Hz ${speaking ? 'speaking' : 'silent'}  ${new Date().toISOString()}`, 48, 660);
   }
+
+  // Simultaneity at the source: the white paint and the gain change happen in the same task.
+  // The gain switches at the next 128-sample render quantum (< 3 ms at 48 kHz) and reaches the
+  // track when that quantum is rendered; the canvas frame is captured at the page's next
+  // rendering update (< 1 frame). Measured at the source (a MediaRecorder on this page's own
+  // stream, analysed like a recording): docs/quality.md.
+  let nextFlash = performance.now() + cfg.flashPeriodMs;
+  let flashUntil = 0;
+  function drawFlash() {
+    const now = performance.now();
+    if (now >= nextFlash) {
+      while (nextFlash <= now) nextFlash += cfg.flashPeriodMs;
+      flashUntil = now + FLASH_MS;
+      const t = audio.currentTime;
+      gain.gain.setValueAtTime(GAIN_ON, t);
+      gain.gain.setValueAtTime(0, t + FLASH_MS / 1000);
+    }
+    g.fillStyle = now < flashUntil ? '#fff' : '#000';
+    g.fillRect(0, 0, 1280, 720);
+    g.fillStyle = '#444'; // dim: the picture's mean must stay black between flashes
+    g.font = '40px sans-serif';
+    g.fillText(`${cfg.name} ${String(frame).padStart(6, '0')}`, 48, 660);
+  }
+
   draw();
   setInterval(draw, 33);
-  const video = canvas.captureStream(30).getVideoTracks()[0];
+  // A rate cap drops paints that come < 1/30 s after the last captured one (timer jitter), which
+  // would hold a flash back a whole tick; flash mode captures every paint instead.
+  const video = (flashing ? canvas.captureStream() : canvas.captureStream(30)).getVideoTracks()[0];
   const stream = new MediaStream([dest.stream.getAudioTracks()[0], video]);
 
   function connect(joinerId) {
@@ -87,7 +118,8 @@
 
   function speak(on, nonce) {
     speaking = on;
-    gain.gain.setValueAtTime(on ? GAIN_ON : 0, audio.currentTime);
+    // Flash mode owns the gain; speaking then only drives the level indicator.
+    if (!flashing) gain.gain.setValueAtTime(on ? GAIN_ON : 0, audio.currentTime);
     send({ type: 'spoke', on, nonce, at: Date.now() });
   }
 

@@ -1,0 +1,172 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * CPU and memory of a whole process tree (a bot's root pid and every descendant), read from
+ * /proc. Why this accounting is exact up to a small bound:
+ *
+ * For a live pid, utime+stime is its own CPU and cutime+cstime is the total of every child it
+ * has reaped (recursively, the kernel folds grandchildren in when they are waited for). So at
+ * any instant  tree CPU = sum over the live tree of (utime + stime + cutime + cstime):  the CPU
+ * of pids that already exited is carried by the parent that reaped them, never lost and never
+ * counted twice. Two things escape:
+ *  - what the tree spends between the last sample and the root's own exit (the root is reaped
+ *    by the benchmark, which cannot read its final counters). `fast()` samples every 100 ms
+ *    while a bot shuts down, so the loss is at most 0.1 s x 2 cores = 0.2 CPU-s per bot;
+ *  - pids that re-parent away from the tree (double-forked daemons): they are followed while
+ *    alive (keyed by pid + start time), and their last sampled value is kept when they exit.
+ *    Puppeteer launches Chromium with --disable-crash-reporter, so none are expected.
+ * Peak PSS = max over samples (every 500 ms) of the sum of /proc/<pid>/smaps_rollup Pss over the
+ * live tree: shared pages are split between the processes sharing them, so the sum is the
+ * tree's fair share of RAM (RSS would count Chromium's shared libraries once per process).
+ */
+export interface TreeUsage {
+  cpuSec: number;
+  peakPssMiB: number;
+  /** Distinct processes seen in the tree over its life. */
+  processes: number;
+  samples: number;
+  /** Wall time the sampler ran, in seconds. */
+  wallSec: number;
+}
+
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+const SLOW_MS = 500;
+const FAST_MS = 100;
+
+interface Stat {
+  pid: number;
+  ppid: number;
+  key: string;
+  /** Own + reaped children's CPU, in clock ticks. */
+  ticks: number;
+}
+
+function readStat(pid: number): Stat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) may contain spaces and parentheses: fields follow the last ')'.
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const n = (i: number): number => Number(f[i] ?? 0);
+  // After ')': state=0 ppid=1 ... utime=11 stime=12 cutime=13 cstime=14 ... starttime=19
+  return { pid, ppid: n(1), key: `${pid}:${f[19]}`, ticks: n(11) + n(12) + n(13) + n(14) };
+}
+
+function allStats(): Stat[] {
+  const out: Stat[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = readStat(Number(name));
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+function pssKiB(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Live descendants of `root` by ppid (attached), and followed pids that have left that tree (detached). */
+function treeOf(root: number, stats: Stat[], followed: ReadonlyMap<string, unknown>): { attached: Stat[]; detached: Stat[] } {
+  const children = new Map<number, Stat[]>();
+  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
+  const attached = new Map<string, Stat>();
+  const queue = stats.filter((s) => s.pid === root);
+  for (let s = queue.shift(); s; s = queue.shift()) {
+    attached.set(s.key, s);
+    queue.push(...(children.get(s.pid) ?? []));
+  }
+  const detached = stats.filter((s) => followed.has(s.key) && !attached.has(s.key));
+  return { attached: [...attached.values()], detached };
+}
+
+interface Followed {
+  ticks: number;
+  /** Reachable from the root at the last sample, so whoever reaps it is inside the tree. */
+  attached: boolean;
+}
+
+export class TreeSampler {
+  private readonly followed = new Map<string, Followed>();
+  /** Final values of pids that exited after leaving the tree: no parent in the tree reaped them. */
+  private orphanTicks = 0;
+  private lastTicks = 0;
+  private peakKiB = 0;
+  private samples = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private pssDue = 0;
+  private readonly started = Date.now();
+  private stoppedAt: number | undefined;
+  private seen = new Set<string>();
+
+  constructor(private readonly root: number) {
+    this.schedule(SLOW_MS);
+  }
+
+  /** Sample every 100 ms from now on: the bot is about to finish. */
+  fast(): void {
+    if (this.timer) this.schedule(FAST_MS);
+  }
+
+  /** Samples now and returns the tree's CPU so far (for the recording-phase figure). */
+  cpuNow(): number {
+    if (this.timer) this.sample(false);
+    return this.lastTicks / TICKS;
+  }
+
+  /** Takes one last sample and stops. Idempotent. */
+  stop(): TreeUsage {
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.sample(true);
+      this.stoppedAt = Date.now();
+    }
+    return {
+      cpuSec: this.lastTicks / TICKS,
+      peakPssMiB: this.peakKiB / 1024,
+      processes: this.seen.size,
+      samples: this.samples,
+      wallSec: ((this.stoppedAt ?? Date.now()) - this.started) / 1000,
+    };
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = setInterval(() => this.sample(false), ms);
+    this.sample(true);
+  }
+
+  private sample(withPss: boolean): void {
+    const stats = allStats();
+    // Once the root is gone its counters went with it: keep the last value taken while it lived.
+    if (this.samples > 0 && !stats.some((s) => s.pid === this.root)) return;
+    const { attached, detached } = treeOf(this.root, stats, this.followed);
+    const live = new Set([...attached, ...detached].map((s) => s.key));
+    for (const [key, f] of this.followed) {
+      if (live.has(key)) continue;
+      if (!f.attached) this.orphanTicks += f.ticks;
+      this.followed.delete(key);
+    }
+    for (const s of attached) this.followed.set(s.key, { ticks: s.ticks, attached: true });
+    for (const s of detached) this.followed.set(s.key, { ticks: s.ticks, attached: false });
+    for (const key of live) this.seen.add(key);
+    const total = [...attached, ...detached].reduce((a, s) => a + s.ticks, 0) + this.orphanTicks;
+    this.lastTicks = Math.max(this.lastTicks, total);
+    this.samples += 1;
+    if (withPss || Date.now() >= this.pssDue) {
+      this.pssDue = Date.now() + SLOW_MS;
+      const kib = [...attached, ...detached].reduce((a, s) => a + pssKiB(s.pid), 0);
+      this.peakKiB = Math.max(this.peakKiB, kib);
+    }
+  }
+}
