@@ -92,6 +92,9 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     machine.to('leaving', endReason);
     // The recording ends when the call does (or at the maximum), not after the leave clicks.
     finished = await stopRecording(recording, (err) => (failure ??= err));
+    // A recording that will be kept starts completing now, not after the leave clicks:
+    // finalize's keep() then gets the same completion.
+    if (finished && keepRecording(finished.durationSec, job.limits.minDurationSec)) finished.keep().catch(() => undefined);
     await adapter.leave(browser.page, log).catch((err: unknown) => log.warn({ err }, 'leave failed'));
   } catch (err) {
     failure = toMeetcapError(failure ?? err);

@@ -164,7 +164,7 @@ describe('spooled multipart upload', () => {
 /** Runs the writer in its own process and SIGKILLs it once `killAfter` bytes went in; returns how many did. */
 async function crashWriter(spoolDir: string, name: string, key: string, killAfter: number): Promise<number> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('../helpers/spool-writer.ts', import.meta.url).pathname,
-    join(work, 'fixture.mp4'), s3.endpoint, s3.bucket, key, spoolDir, name, String(128 * 1024)],
+    join(work, 'fixture.mp4'), s3.endpoint, s3.bucket, key, spoolDir, name, String(64 * 1024)],
   { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let fed = 0;
@@ -192,13 +192,14 @@ describe('crash recovery', () => {
     // What was recovered is exactly a prefix of the stream, ending on a whole fragment...
     expect(sha(stored)).toBe(sha(fixture.subarray(0, stored.length)));
     expect(stored.length).toBeGreaterThan(9 * MiB);
-    expect(stored.length).toBeLessThanOrEqual(fed);
+    expect(stored.length).toBeLessThan(fixture.length); // killed before the end: not all of it
+    expect(fed).toBeLessThan(fixture.length);
     // ...that plays, for as long as recovery says.
     const file = join(work, 'crashed.mp4');
     await writeFile(file, stored);
     const probe = await ffprobeFile(file);
     expect(probe.streams.map((s) => s.type).sort()).toEqual(['audio', 'video']);
-    expect(Math.abs(probe.durationSec - result.mediaSec)).toBeLessThan(1.5);
+    expect(Math.abs(probe.durationSec - result.mediaSec)).toBeLessThan(0.1);
     expect(probe.durationSec).toBeGreaterThan(15);
     expect(await s3.pendingUploads()).toEqual([]);
     expect(await exists(join(spoolDir, 'ses_crashed'))).toBe(false);

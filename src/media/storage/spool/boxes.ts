@@ -116,18 +116,49 @@ export function trackTimescales(moov: Buffer): Map<number, number> {
   return scales;
 }
 
-/** Media time (s) a `moof` fragment starts at: the latest of its tracks' decode times. */
-export function fragmentStartSec(moof: Buffer, timescales: Map<number, number>): number | undefined {
-  let start: number | undefined;
+/**
+ * Media time (s) a `moof` fragment covers, over all its tracks: the earliest start (tfdt) and the
+ * latest end (tfdt + the sample durations of its trun, or the tfhd default per sample).
+ */
+export function fragmentSpan(moof: Buffer, timescales: Map<number, number>): { startSec: number; endSec: number } | undefined {
+  let span: { startSec: number; endSec: number } | undefined;
   for (const traf of children(moof.subarray(8))) {
     if (traf.type !== 'traf') continue;
     const tfhd = child(traf.body, 'tfhd');
     const tfdt = child(traf.body, 'tfdt');
-    if (!tfhd || !tfdt) continue;
-    const scale = timescales.get(tfhd.readUInt32BE(4));
-    if (!scale) continue;
-    const ticks = tfdt[0] === 1 ? Number(tfdt.readBigUInt64BE(4)) : tfdt.readUInt32BE(4);
-    start = Math.max(start ?? 0, ticks / scale);
+    const scale = tfhd && timescales.get(tfhd.readUInt32BE(4));
+    if (!tfhd || !tfdt || !scale) continue;
+    const start = tfdt[0] === 1 ? Number(tfdt.readBigUInt64BE(4)) : tfdt.readUInt32BE(4);
+    const ticks = sampleTicks(traf.body, defaultDuration(tfhd));
+    const startSec = start / scale;
+    const endSec = (start + ticks) / scale;
+    span = span ? { startSec: Math.min(span.startSec, startSec), endSec: Math.max(span.endSec, endSec) } : { startSec, endSec };
   }
-  return start;
+  return span;
+}
+
+/** tfhd's default-sample-duration, if present (flag 0x08, after the optional fields before it). */
+function defaultDuration(tfhd: Buffer): number {
+  const flags = tfhd.readUInt32BE(0) & 0xffffff;
+  if (!(flags & 0x08)) return 0;
+  const at = 8 + (flags & 0x01 ? 8 : 0) + (flags & 0x02 ? 4 : 0);
+  return tfhd.readUInt32BE(at);
+}
+
+/** Sum of the sample durations in a traf's trun boxes. */
+function sampleTicks(traf: Buffer, fallback: number): number {
+  let ticks = 0;
+  for (const c of children(traf)) {
+    if (c.type !== 'trun') continue;
+    const flags = c.body.readUInt32BE(0) & 0xffffff;
+    const count = c.body.readUInt32BE(4);
+    if (!(flags & 0x100)) {
+      ticks += count * fallback;
+      continue;
+    }
+    const stride = 4 * [0x100, 0x200, 0x400, 0x800].filter((f) => flags & f).length;
+    let at = 8 + (flags & 0x01 ? 4 : 0) + (flags & 0x04 ? 4 : 0);
+    for (let n = 0; n < count && at + 4 <= c.body.length; n++, at += stride) ticks += c.body.readUInt32BE(at);
+  }
+  return ticks;
 }

@@ -19,7 +19,7 @@ export interface SpoolJournal {
   parts: Array<{ partNumber: number; etag: string; size: number }>;
   /** Ticks per second of each track (from the moov), to turn fragment times into seconds. */
   timescales: Record<string, number>;
-  /** Media seconds covered by the sealed parts (start of the last fragment plus its estimated length). */
+  /** Media seconds covered by the sealed parts (end of their last fragment). */
   sealedMediaSec: number;
   createdAt: string;
   /** The process writing this spool: a sweep leaves spools of live processes alone. */

@@ -2,7 +2,7 @@ import { readFile, readdir, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { StoredObjectInfo } from '../../../contracts/events.js';
-import { BoxSplitter, fragmentStartSec, playablePrefix, trackTimescales } from './boxes.js';
+import { BoxSplitter, fragmentSpan, playablePrefix, trackTimescales } from './boxes.js';
 import { CONTEXT, JOURNAL, partFiles, readJson, writeJsonAtomic, type PartFile, type SpoolJournal } from './journal.js';
 import type { PartStore } from './parts.js';
 import { completeParts } from './spooled-upload.js';
@@ -89,8 +89,7 @@ export async function spoolDirs(root: string): Promise<string[]> {
 /** Media time through the local parts, falling back to what the journal noted at the last seal. */
 class FragmentClock {
   private readonly scales: Map<number, number>;
-  private last: number | undefined;
-  private previous: number | undefined;
+  private end: number | undefined;
 
   constructor(private readonly journal: SpoolJournal) {
     this.scales = new Map(Object.entries(journal.timescales).map(([k, v]) => [Number(k), v]));
@@ -100,13 +99,12 @@ class FragmentClock {
     for (const box of new BoxSplitter().push(body)) {
       if (box.type === 'moov') for (const [track, scale] of trackTimescales(box.bytes)) this.scales.set(track, scale);
       if (box.type !== 'moof') continue;
-      const start = fragmentStartSec(box.bytes, this.scales);
-      if (start !== undefined) [this.previous, this.last] = [this.last, start];
+      const span = fragmentSpan(box.bytes, this.scales);
+      if (span) this.end = Math.max(this.end ?? 0, span.endSec);
     }
   }
 
   endSec(): number {
-    if (this.last === undefined) return this.journal.sealedMediaSec;
-    return this.last + (this.previous === undefined ? 0 : this.last - this.previous);
+    return this.end ?? this.journal.sealedMediaSec;
   }
 }

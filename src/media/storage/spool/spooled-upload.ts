@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { StoredObjectInfo } from '../../../contracts/events.js';
 import { MeetcapError, toMeetcapError } from '../../../contracts/errors.js';
 import { UploadLifecycle } from '../lifecycle.js';
-import { BoxSplitter, fragmentStartSec, isCutPoint, playablePrefix, trackTimescales, type Box } from './boxes.js';
+import { BoxSplitter, fragmentSpan, isCutPoint, playablePrefix, trackTimescales, type Box } from './boxes.js';
 import { CONTEXT, JOURNAL, partPath, writeJsonAtomic, type SpoolJournal } from './journal.js';
 import type { PartStore } from './parts.js';
 import { withRetries, type RetryPolicy } from './retry.js';
@@ -57,7 +57,7 @@ export class SpooledUpload extends UploadLifecycle {
   private finalSealed = false;
   /** Complete gave up waiting for storage: the directory stays for recovery. */
   private retained = false;
-  private fragments: { last?: number; previous?: number } = {};
+  private mediaEnd = 0;
   private wakeUploader: () => void = () => undefined;
   private readonly pump: Promise<void>;
   private readonly uploader: Promise<void>;
@@ -91,10 +91,9 @@ export class SpooledUpload extends UploadLifecycle {
     return this.spooled;
   }
 
-  /** Media seconds the stream has reached (start of the latest fragment plus its estimated length). */
+  /** Media seconds the stream has reached (the end of its latest fragment). */
   get mediaSec(): number {
-    const { last, previous } = this.fragments;
-    return last === undefined ? 0 : last + (previous === undefined ? 0 : last - previous);
+    return this.mediaEnd;
   }
 
   /** Saves the caller's record next to the parts, for whoever recovers this spool after a crash. */
@@ -164,8 +163,8 @@ export class SpooledUpload extends UploadLifecycle {
       for (const [track, scale] of trackTimescales(box.bytes)) this.journal.timescales[String(track)] = scale;
     } else if (box.type === 'moof') {
       const scales = new Map(Object.entries(this.journal.timescales).map(([k, v]) => [Number(k), v]));
-      const start = fragmentStartSec(box.bytes, scales);
-      if (start !== undefined) this.fragments = { previous: this.fragments.last, last: start };
+      const span = fragmentSpan(box.bytes, scales);
+      if (span) this.mediaEnd = Math.max(this.mediaEnd, span.endSec);
     }
   }
 
