@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { MeetcapError } from './errors.js';
 import {
   AttendeeSchema,
   LimitsSchema,
@@ -8,7 +7,7 @@ import {
   MeetingJobSchema,
   RecordingModeSchema,
   parseMeetingJob,
-  type FieldProblem,
+  invalidJob,
   type MeetingJob,
 } from './job.js';
 
@@ -72,15 +71,7 @@ export type AnyJob = MeetingJob | FileJob;
 export function parseFileJob(input: unknown): FileJob {
   const result = FileJobSchema.safeParse(input);
   if (result.success) return result.data;
-  const fields: FieldProblem[] = result.error.issues.flatMap((issue) => {
-    const at = issue.path.map(String);
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: [...at, key].join('.'), message: 'unknown field' }));
-    }
-    return [{ field: at.length ? at.join('.') : '(job)', message: issue.message }];
-  });
-  const summary = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-  throw new MeetcapError('invalid_job', `invalid file job: ${summary}`, { fields });
+  throw invalidJob(result.error, 'file job');
 }
 
 /** `source: "file"` is a file job; anything else (absent or `bot`) is a meeting for a bot. */

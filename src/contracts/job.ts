@@ -146,7 +146,12 @@ export interface FieldProblem {
 export function parseMeetingJob(input: unknown): MeetingJob {
   const result = MeetingJobSchema.safeParse(input);
   if (result.success) return result.data;
-  const fields: FieldProblem[] = result.error.issues.flatMap((issue) => {
+  throw invalidJob(result.error, 'meeting job');
+}
+
+/** `invalid_job` naming every bad field of a job that failed its schema. */
+export function invalidJob(error: z.ZodError, what: string): MeetcapError {
+  const fields: FieldProblem[] = error.issues.flatMap((issue) => {
     const at = issue.path.map(String);
     // An unknown key is reported on the key itself, so the producer sees which field to drop.
     if (issue.code === 'unrecognized_keys') {
@@ -155,7 +160,7 @@ export function parseMeetingJob(input: unknown): MeetingJob {
     return [{ field: at.length ? at.join('.') : '(job)', message: issue.message }];
   });
   const summary = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-  throw new MeetcapError('invalid_job', `invalid meeting job: ${summary}`, { fields });
+  return new MeetcapError('invalid_job', `invalid ${what}: ${summary}`, { fields });
 }
 
 /** The JSON Schema published for producers (docs/meeting-job.schema.json). */

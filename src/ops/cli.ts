@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/index.js';
-import { meetingJobJsonSchema, toMeetcapError } from '../contracts/index.js';
+import { fileJobJsonSchema, meetingJobJsonSchema, toMeetcapError } from '../contracts/index.js';
 import { createRootLogger } from '../observability/logger.js';
 import { createOps } from './api.js';
 
@@ -142,9 +142,11 @@ program
 
 program
   .command('schema')
-  .description('Print the MeetingJob JSON Schema.')
-  .action(() => {
-    process.stdout.write(`${JSON.stringify(meetingJobJsonSchema(), null, 2)}\n`);
+  .description('Print the JSON Schema of a MeetingJob (default) or of a file job (--file).')
+  .option('--file', 'the schema of `source: "file"` jobs')
+  .action((opts: { file?: boolean }) => {
+    const schema = opts.file ? fileJobJsonSchema() : meetingJobJsonSchema();
+    process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
   });
 
 await program.parseAsync(process.argv).catch((err: unknown) => fail(err));

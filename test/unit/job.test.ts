@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { MeetcapError } from '../../src/contracts/index.js';
 import { describe, expect, it } from 'vitest';
-import { REASONS, REASON_CODES, canTransition, meetingJobJsonSchema, parseMeetingJob } from '../../src/contracts/index.js';
+import { REASONS, REASON_CODES, canTransition, meetingJobJsonSchema, fileJobJsonSchema, parseMeetingJob } from '../../src/contracts/index.js';
 
 const valid = { meetingId: 'crm-42', tenantId: 'acme', meetingUrl: 'https://meet.google.com/abc-defg-hij', scheduledStart: '2026-11-21T10:00:00Z' };
 
@@ -51,6 +51,8 @@ describe('MeetingJob', () => {
   it('publishes a JSON Schema that matches the committed file', () => {
     const committed = JSON.parse(readFileSync(new URL('../../docs/meeting-job.schema.json', import.meta.url), 'utf8'));
     expect(committed).toEqual(meetingJobJsonSchema());
+    const fileJobs = JSON.parse(readFileSync(new URL('../../docs/file-job.schema.json', import.meta.url), 'utf8'));
+    expect(fileJobs).toEqual(fileJobJsonSchema());
   });
 });
 
