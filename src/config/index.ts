@@ -36,6 +36,15 @@ const EnvSchema = z.object({
   MEETCAP_ZOOM_SDK_KEY: z.string().min(1).optional(),
   MEETCAP_ZOOM_SDK_SECRET: z.string().min(1).optional(),
   // Empty counts as unset (env files often carry `NAME=`); commands are then refused, not signed with "".
+  // Fleet operations (docs/operations.md).
+  MEETCAP_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  MEETCAP_HEARTBEAT_SEC: z.coerce.number().int().min(1).max(60).default(5),
+  MEETCAP_LOST_AFTER_SEC: z.coerce.number().int().min(3).max(600).default(30),
+  MEETCAP_STUCK_AFTER_SEC: z.coerce.number().int().min(10).max(36_000).default(300),
+  MEETCAP_BROWSER_UNRESPONSIVE_SEC: z.coerce.number().int().min(5).max(3_600).default(60),
+  MEETCAP_SESSION_LOG_MAX_LINES: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
+  MEETCAP_SESSION_LOG_TTL_SEC: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+  MEETCAP_LEASE_LOCK_SEC: z.coerce.number().int().min(4).max(600).default(20),
   MEETCAP_CONTROL_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'at least 16 characters').optional()),
 });
 
@@ -64,6 +73,27 @@ export interface Config {
   readonly zoomSdk?: { readonly sdkKey: string; readonly sdkSecret: string };
   /** HMAC key of signed recording-control commands (docs/control.md). Secret: never logged. */
   readonly controlSecret?: string;
+  readonly fleet: FleetConfig;
+}
+
+/** Fleet operations (docs/operations.md). */
+export interface FleetConfig {
+  /** Prometheus /metrics (and /healthz) port; 0 picks a free one (tests). */
+  readonly metricsPort: number;
+  /** How often the worker refreshes its sessions' registry records. */
+  readonly heartbeatSec: number;
+  /** A session whose record has not been refreshed for this long is shown as lost, then removed. */
+  readonly lostAfterSec: number;
+  /** No state change and no new media for this long: the session is stuck and is killed. */
+  readonly stuckAfterSec: number;
+  /** The browser has not answered a probe for this long: the session is stuck. */
+  readonly browserUnresponsiveSec: number;
+  /** Log lines kept per session (oldest trimmed first). */
+  readonly sessionLogMaxLines: number;
+  /** How long a session's log lines stay after it ended. */
+  readonly sessionLogTtlSec: number;
+  /** BullMQ lock duration of a lease: a dead worker's meetings are taken over within about 1.5x this. */
+  readonly leaseLockSec: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -92,6 +122,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { zoomSdk: Object.freeze({ sdkKey: e.MEETCAP_ZOOM_SDK_KEY, sdkSecret: e.MEETCAP_ZOOM_SDK_SECRET }) }
       : {}),
     ...(e.MEETCAP_CONTROL_SECRET ? { controlSecret: e.MEETCAP_CONTROL_SECRET } : {}),
+    fleet: Object.freeze({
+      metricsPort: e.MEETCAP_METRICS_PORT,
+      heartbeatSec: e.MEETCAP_HEARTBEAT_SEC,
+      lostAfterSec: e.MEETCAP_LOST_AFTER_SEC,
+      stuckAfterSec: e.MEETCAP_STUCK_AFTER_SEC,
+      browserUnresponsiveSec: e.MEETCAP_BROWSER_UNRESPONSIVE_SEC,
+      sessionLogMaxLines: e.MEETCAP_SESSION_LOG_MAX_LINES,
+      sessionLogTtlSec: e.MEETCAP_SESSION_LOG_TTL_SEC,
+      leaseLockSec: e.MEETCAP_LEASE_LOCK_SEC,
+    }),
     repoRoot: REPO_ROOT,
   });
 }

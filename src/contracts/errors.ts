@@ -54,6 +54,8 @@ export const REASONS = {
   upload_failed: { fault: 'us', retryable: true, summary: 'The recording could not be written to storage.' },
   spool_full: { fault: 'us', retryable: true, summary: 'Storage was unreachable for longer than the local spool could hold; what was spooled is kept.' },
   session_crashed: { fault: 'us', retryable: true, summary: 'The session process exited without reporting an outcome.' },
+  stuck_session_killed: { fault: 'us', retryable: true, summary: 'The session made no progress and captured no media for too long (or its browser stopped answering) and was killed; what was uploaded is kept.' },
+  worker_lost: { fault: 'us', retryable: true, summary: 'The worker running the session died; the session kept what it recorded and another worker takes the meeting over.' },
   // --- operator and job-owner commands ---
   meeting_not_live: { fault: 'configuration', retryable: true, summary: 'No worker is running a session for this meeting.' },
   control_refused: { fault: 'configuration', retryable: false, summary: 'The session cannot do that now (e.g. pause before recording).' },

@@ -4,9 +4,25 @@ import { sendControl, type ControlOutcome } from '../control/client.js';
 import type { ControlCommand } from '../contracts/index.js';
 import { cancelMeeting, scheduleMeeting, type CancelStatus, type ScheduleResult } from '../scheduler/schedule.js';
 import { openQueue, redisConnection, type MeetingQueue } from '../scheduler/queue.js';
+import { fleetKeys, type FleetKeys } from '../fleet/keys.js';
+import { eventOps, type EventOps } from './event-ops.js';
+import { logOps, type LogOps } from './log-ops.js';
+import { operatorOps, type OperatorOps } from './operator-ops.js';
+import { registryOps, type RegistryOps } from './registry-ops.js';
+
+/** What each group of fleet operations gets: the fleet's Redis and who may do what. */
+export interface OpsDeps {
+  config: Config;
+  /** The shared command connection, opened on first use (duplicate() it for blocking reads). */
+  redis: () => Redis;
+  keys: FleetKeys;
+  options: OpsOptions;
+}
 
 /** The typed operations the CLI (and any other front end) is a thin layer over. */
-export interface OpsApi {
+export type OpsApi = CoreOps & RegistryOps & LogOps & OperatorOps & EventOps;
+
+export interface CoreOps {
   schedule(job: unknown): Promise<ScheduleResult>;
   cancel(meetingId: string): Promise<{ meetingId: string; status: CancelStatus }>;
   /** Recording control (signed with MEETCAP_CONTROL_SECRET): the session's state afterwards, or a typed error. */
@@ -22,6 +38,12 @@ export interface OpsOptions {
 }
 
 export function createOps(config: Config, options: OpsOptions = {}): OpsApi {
+  const core = coreOps(config, options);
+  const deps: OpsDeps = { config, redis: core.redis, keys: fleetKeys(config.queuePrefix), options };
+  return { ...registryOps(deps), ...logOps(deps), ...operatorOps(deps), ...eventOps(deps), ...core.ops };
+}
+
+function coreOps(config: Config, options: OpsOptions): { redis: () => Redis; ops: CoreOps } {
   let connection: Redis | undefined;
   let queue: MeetingQueue | undefined;
   const redis = (): Redis => (connection ??= redisConnection(config));
@@ -31,7 +53,7 @@ export function createOps(config: Config, options: OpsOptions = {}): OpsApi {
   };
   const controlOpts = { redis, queuePrefix: config.queuePrefix, secret: config.controlSecret, replyTimeoutMs: options.controlReplyTimeoutMs };
   const control = (meetingId: string, command: ControlCommand): Promise<ControlOutcome> => sendControl(controlOpts, meetingId, command);
-  return {
+  const ops: CoreOps = {
     schedule: (job) => scheduleMeeting(q(), config, job),
     cancel: (meetingId) => cancelMeeting(q(), meetingId),
     pause: (meetingId) => control(meetingId, 'pause'),
@@ -42,4 +64,5 @@ export function createOps(config: Config, options: OpsOptions = {}): OpsApi {
       await connection?.quit().catch(() => undefined);
     },
   };
+  return { redis, ops };
 }

@@ -1,27 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/index.js';
-import { fileJobJsonSchema, meetingJobJsonSchema, toMeetcapError } from '../contracts/index.js';
+import { fileJobJsonSchema, meetingJobJsonSchema } from '../contracts/index.js';
 import { createRootLogger } from '../observability/logger.js';
 import { createOps } from './api.js';
-
-/** Prints a typed error as JSON on stderr and sets a non-zero exit code. */
-function fail(err: unknown): void {
-  const e = toMeetcapError(err);
-  process.stderr.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
-  process.exitCode = 2;
-}
-
-async function readJob(source: string): Promise<unknown> {
-  const text = source === '-' ? await readStdin() : await readFile(source, 'utf8');
-  return JSON.parse(text);
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+import { fail, readJob, readStdin } from './cli-util.js';
+import { registerFleetCommands } from './commands/index.js';
 
 const program = new Command('meetcap')
   .description('Meeting bots for Zoom, Google Meet and Microsoft Teams: schedule, join, record, upload.')
@@ -148,5 +131,7 @@ program
     const schema = opts.file ? fileJobJsonSchema() : meetingJobJsonSchema();
     process.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
   });
+
+registerFleetCommands(program);
 
 await program.parseAsync(process.argv).catch((err: unknown) => fail(err));

@@ -9,7 +9,10 @@ import {
   type ControlResult,
   type AnyJob,
   type SessionEvent,
+  type SessionHealth,
   type SessionOutcome,
+  type SessionToWorker,
+  type StopReason,
   type WorkerToSession,
 } from '../contracts/index.js';
 
@@ -21,6 +24,8 @@ export interface LaunchOptions {
   log: Logger;
   env?: NodeJS.ProcessEnv;
   onEvent: (event: SessionEvent) => void;
+  /** The session's periodic health report. */
+  onHealth?: (health: SessionHealth) => void;
   /** Every log line the session writes (pino JSON, already carrying sessionId and meetingId). */
   onLogLine: (line: string) => void;
   /** After a crash (exit without an outcome): completes what the session spooled, if anything. */
@@ -36,7 +41,11 @@ export interface RunningSession {
   /** Resolves with the session's outcome; a crash without one becomes `session_crashed`. */
   readonly outcome: Promise<SessionOutcome>;
   /** Asks the session to leave and finalize; kills it if it has not exited after the grace period. */
-  stop(reason: 'stopped_by_operator' | 'worker_draining'): void;
+  stop(reason: StopReason): void;
+  /** Hard kill of the session's process group now (the crash path then finalizes from the spool). */
+  kill(): void;
+  /** A PNG of what the bot sees now; `internal_error` if the session does not answer in time. */
+  screenshot(requestId: string, timeoutMs: number): Promise<Buffer>;
   /**
    * Forwards a recording-control command and resolves with the session's answer. Never rejects:
    * no answer within `timeoutMs` is `internal_error`, a session that exits first `meeting_not_live`.
@@ -63,9 +72,12 @@ export function launchSession(opts: LaunchOptions): RunningSession {
     stderrTail = (stderrTail + d.toString()).slice(-4_000);
   });
   const controls = controlReplies();
+  const shots = new Map<string, (r: Extract<SessionToWorker, { type: 'screenshot_result' }>['result']) => void>();
   child.on('message', (msg) => {
     if (!isSessionToWorker(msg)) return;
     if (msg.type === 'control_result') return controls.answer(msg.requestId, msg.result);
+    if (msg.type === 'health') return opts.onHealth?.(msg.health);
+    if (msg.type === 'screenshot_result') return shots.get(msg.requestId)?.(msg.result);
     if (msg.event.type === 'outcome') outcome = msg.event.data;
     opts.onEvent(msg.event);
   });
@@ -74,6 +86,7 @@ export function launchSession(opts: LaunchOptions): RunningSession {
   const done = new Promise<SessionOutcome>((resolve) => {
     child.once('exit', async (code, signal) => {
       controls.closeAll();
+      for (const settle of [...shots.values()]) settle({ ok: false, error: sessionGone().error });
       if (outcome) return resolve(outcome);
       opts.log.error({ code, signal, stderr: stderrTail }, 'session exited without an outcome');
       killGroup(child.pid);
@@ -97,6 +110,23 @@ export function launchSession(opts: LaunchOptions): RunningSession {
       timer.unref();
       void done.then(() => clearTimeout(timer));
     },
+    kill() {
+      killGroup(child.pid);
+    },
+    screenshot(requestId, timeoutMs) {
+      if (child.exitCode !== null || child.signalCode !== null || !child.connected) return Promise.reject(new MeetcapError('meeting_not_live', 'the session has ended'));
+      return new Promise<Buffer>((resolve, reject) => {
+        const timer = setTimeout(() => settle({ ok: false, error: new MeetcapError('internal_error', `no screenshot within ${timeoutMs} ms`).toJSON() }), timeoutMs);
+        const settle = (r: Extract<SessionToWorker, { type: 'screenshot_result' }>['result']): void => {
+          clearTimeout(timer);
+          shots.delete(requestId);
+          if (r.ok) resolve(Buffer.from(r.pngBase64, 'base64'));
+          else reject(new MeetcapError(r.error.code, r.error.message, r.error.details));
+        };
+        shots.set(requestId, settle);
+        send(child, { type: 'screenshot', requestId });
+      });
+    },
     control(requestId, command, timeoutMs) {
       if (child.exitCode !== null || child.signalCode !== null || !child.connected) return Promise.resolve(sessionGone());
       const answer = controls.await(requestId, timeoutMs);
@@ -106,7 +136,7 @@ export function launchSession(opts: LaunchOptions): RunningSession {
   };
 }
 
-const sessionGone = (): ControlResult => ({ ok: false, error: new MeetcapError('meeting_not_live', 'the session has ended').toJSON() });
+const sessionGone = (): Extract<ControlResult, { ok: false }> => ({ ok: false, error: new MeetcapError('meeting_not_live', 'the session has ended').toJSON() });
 
 /** Pending control commands of one session, each settled exactly once (answer, timeout or exit). */
 function controlReplies() {

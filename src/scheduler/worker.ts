@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { startControlListener } from '../control/listener.js';
-import { REASONS, type AnyJob, type SessionEventMap, type SessionOutcome } from '../contracts/index.js';
+import { REASONS, type AnyJob, type SessionOutcome } from '../contracts/index.js';
+import type { TypedEmitter, WorkerEventMap } from '../fleet/context.js';
+import { attachFleet } from '../fleet/index.js';
+import { fleetKeys } from '../fleet/keys.js';
+import { publishOperatorVerifier } from '../ops/auth.js';
 import { createStorage, storageConfigFromEnv, type Storage } from '../media/storage/index.js';
 import { launchSession, type RunningSession } from './launcher.js';
 import { recoverCrashedSession, sweepSpools } from './recovery.js';
@@ -20,33 +25,38 @@ export interface WorkerOptions {
 }
 
 export interface MeetcapWorker {
+  /** `<host>:<pid>:<random>`, as the registry shows it. */
+  readonly workerId: string;
   /** Typed lifecycle events of every session this worker runs. */
-  readonly events: TypedEmitter<SessionEventMap>;
+  readonly events: TypedEmitter<WorkerEventMap>;
   readonly sessions: ReadonlyMap<string, RunningSession>;
+  /** What the worker serves, e.g. `metrics` -> its /metrics URL. */
+  readonly endpoints: Readonly<Record<string, string>>;
+  /** Stops leasing; resolves once the running sessions have ended on their own. Idempotent. */
+  drain(): Promise<void>;
   /** Stops leasing, asks running sessions to finish, waits for them. Idempotent. */
   close(): Promise<void>;
 }
 
-export interface TypedEmitter<M> {
-  on<K extends keyof M & string>(event: K, listener: (data: M[K]) => void): this;
-  off<K extends keyof M & string>(event: K, listener: (data: M[K]) => void): this;
-  emit<K extends keyof M & string>(event: K, data: M[K]): boolean;
-}
+export type { TypedEmitter } from '../fleet/context.js';
 
 /** Leases due meetings (up to `config.slots` at once) and runs each as a session child process. */
 export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
   const { config, log } = opts;
-  const events = new EventEmitter() as unknown as TypedEmitter<SessionEventMap>;
+  const events = new EventEmitter() as unknown as TypedEmitter<WorkerEventMap>;
   const sessions = new Map<string, RunningSession>();
   const connection = redisConnection(config);
   const writeLine = opts.onLogLine ?? ((line: string) => process.stdout.write(`${line}\n`));
   const storage = recoveryStorage(opts.sessionEnv, log);
+  const host = hostname();
+  const workerId = `${host}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   const worker = new Worker<AnyJob, SessionOutcome, string>(
     QUEUE_NAME,
     async (job) => {
       const sessionId = `ses_${randomUUID()}`;
-      const slog = log.child({ sessionId, meetingId: job.data.meetingId });
+      const { meetingId } = job.data;
+      const slog = log.child({ sessionId, meetingId });
       slog.info({ jobId: job.id }, 'leased meeting; starting session');
       const session = launchSession({
         sessionId,
@@ -54,13 +64,21 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
         log: slog,
         env: opts.sessionEnv,
         onEvent: (event) => events.emit(event.type, event.data as never),
-        onLogLine: writeLine,
+        onHealth: (health) => events.emit('health', { ...health, sessionId, meetingId }),
+        onLogLine: (line) => {
+          writeLine(line);
+          events.emit('log', { sessionId, meetingId, line });
+        },
         stopGraceMs: config.sessionStopGraceSec * 1000,
         recover: async () => (storage ? recoverCrashedSession({ sessionId, meetingId: job.data.meetingId }, job.data.limits.minDurationSec, storage, slog) : undefined),
       });
       sessions.set(sessionId, session);
+      const dueAt = new Date(job.timestamp + (job.delay ?? 0)).toISOString();
+      const source = job.data.source === 'file' ? 'file' : 'meeting';
+      events.emit('session_started', { sessionId, meetingId, tenantId: job.data.tenantId, source, jobId: job.id ?? '', pid: session.pid, dueAt, leasedAt: new Date().toISOString() });
       try {
         const outcome = await session.outcome;
+        events.emit('session_ended', { sessionId, meetingId, outcome });
         slog.info({ state: outcome.state, reason: outcome.reason }, 'session finished');
         if (outcome.state !== 'failed') return outcome;
         const reason = outcome.reason ?? 'internal_error';
@@ -80,6 +98,8 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
     },
   );
   worker.on('error', (err) => log.error({ err }, 'worker error'));
+  worker.on('locksRenewed', ({ jobIds }) => events.emit('lease', { kind: 'renewed', jobIds }));
+  worker.on('lockRenewalFailed', (jobIds) => events.emit('lease', { kind: 'renewal_failed', jobIds }));
   const control = await startControlListener({
     redis: connection,
     queuePrefix: config.queuePrefix,
@@ -87,18 +107,41 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
     log,
     sessions: () => sessions.values(),
   });
-  await worker.waitUntilReady();
-  log.info({ slots: config.slots, prefix: config.queuePrefix }, 'worker ready');
-  if (storage) sweepInBackground(storage, new Set(sessions.keys()), log);
-
-  let closing: Promise<void> | undefined;
-  return {
+  const keys = fleetKeys(config.queuePrefix);
+  await publishOperatorVerifier(connection, keys, config.controlSecret);
+  const fleet = await attachFleet({
+    config,
+    redis: connection,
+    keys,
+    log,
+    workerId,
+    host,
+    pid: process.pid,
     events,
     sessions,
+    now: Date.now,
+  });
+  await worker.waitUntilReady();
+  log.info({ workerId, slots: config.slots, prefix: config.queuePrefix }, 'worker ready');
+  if (storage) sweepInBackground(storage, new Set(sessions.keys()), log);
+
+  let draining: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  return {
+    workerId,
+    events,
+    sessions,
+    endpoints: fleet.endpoints ?? {},
+    drain() {
+      // close() without stopping sessions: BullMQ stops fetching and waits for the active jobs.
+      draining ??= worker.close();
+      return draining;
+    },
     close() {
       closing ??= (async () => {
         for (const s of sessions.values()) s.stop('worker_draining');
         await worker.close();
+        await fleet.close();
         await control.close();
         await connection.quit().catch(() => undefined);
       })();
@@ -131,9 +174,9 @@ function recoveryStorage(sessionEnv: NodeJS.ProcessEnv | undefined, log: Logger)
 export function followMeeting(
   events: MeetcapWorker['events'],
   meetingId: string,
-  onState: (s: SessionEventMap['state']) => void,
+  onState: (s: WorkerEventMap['state']) => void,
 ): Promise<SessionOutcome> {
-  const stateListener = (s: SessionEventMap['state']): void => {
+  const stateListener = (s: WorkerEventMap['state']): void => {
     if (s.meetingId === meetingId) onState(s);
   };
   events.on('state', stateListener);

@@ -45,7 +45,12 @@ export interface Tracked {
   reached(state: SessionEventMap['state']['state']): Promise<SessionEventMap['state']>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Extra environment for the worker and its sessions (e.g. short watchdog limits). */
+  env?: Record<string, string>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const prefix = `meetcap-test-${randomBytes(4).toString('hex')}`;
   const sandbox = await startSandbox({ home: join(tmpdir(), 'meetcap-test-home') });
   const s3 = await startS3rver();
@@ -64,6 +69,8 @@ export async function startHarness(): Promise<Harness> {
     MEETCAP_LOG_LEVEL: 'debug',
     MEETCAP_SPOOL_DIR: join(tmpdir(), `${prefix}-spool`),
     MEETCAP_CONTROL_SECRET: TEST_CONTROL_SECRET,
+    MEETCAP_METRICS_PORT: '0',
+    ...options.env,
   };
   const config = loadConfig(env);
   const logLines: string[] = [];

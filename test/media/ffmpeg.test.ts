@@ -27,8 +27,8 @@ async function makeInputs(dir: string): Promise<{ mp4: string; webm: string }> {
 }
 
 /** Feeds `file` in small chunks through an FfmpegProcess; returns its output and result. */
-async function remux(file: string, mode: 'audio_video' | 'audio_only', out: string) {
-  const proc = FfmpegProcess.start(remuxArgs({ mode }), { logger });
+async function remux(file: string, mode: 'audio_video' | 'audio_only', out: string, videoDelayMs?: number) {
+  const proc = FfmpegProcess.start(remuxArgs({ mode, videoDelayMs }), { logger });
   const chunks: Buffer[] = [];
   proc.stdout.on('data', (c: Buffer) => chunks.push(c));
   const input = await readFile(file);
@@ -52,7 +52,7 @@ describe('ffmpeg', () => {
   it('builds the remux arguments: video copied, audio to AAC, fragmented MP4 on stdout', () => {
     expect(remuxArgs({ mode: 'audio_video' })).toEqual([
       '-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', 'pipe:2', '-i', 'pipe:0',
-      '-map', '0:v:0', '-map', '0:a:0', '-c:v', 'copy', '-fps_mode', 'passthrough',
+      '-map', '0:v:0', '-map', '0:a:0', '-c:v', 'copy', '-fps_mode', 'passthrough', '-bsf:v', 'setts=ts=TS+0.035/TB',
       '-c:a', 'aac', '-b:a', '128k',
       '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '2000000',
       '-f', 'mp4', 'pipe:1',
@@ -105,6 +105,15 @@ describe('ffmpeg', () => {
     // Video was copied bit for bit: same packets as the input.
     const sizes = async (f: string) => (await run('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=size', '-of', 'csv=p=0', f])).stdout;
     expect(await sizes(out)).toBe(await sizes(inputs.mp4));
+    // ... and moved 35 ms later against the audio than without the delay (the WebAudio mix's
+    // hop). A fragmented file starts each track at 0, so the first frame only lasts longer.
+    const plain = path.join(dir, 'plain.mp4');
+    await remux(inputs.mp4, 'audio_video', plain, 0);
+    const pts = async (f: string, s: 'v' | 'a') =>
+      (await run('ffprobe', ['-v', 'error', '-select_streams', s, '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', f])).stdout.trim().split('\n').map(Number);
+    const [v, a, v0, a0] = await Promise.all([pts(out, 'v'), pts(out, 'a'), pts(plain, 'v'), pts(plain, 'a')]);
+    expect(v.length).toBe(v0.length);
+    for (let i = 1; i < v.length; i++) expect(v[i]! - a[0]! - (v0[i]! - a0[0]!)).toBeCloseTo(0.035, 3);
     const tone = await toneLevels(out, 440, 250);
     expect(Math.min(...tone.slice(1, -1))).toBeGreaterThan(-25);
   });

@@ -1,0 +1,6 @@
+import type { Attached, FleetContext } from './context.js';
+
+// Placeholder: implemented in its own change.
+export async function attachSessionLogs(_ctx: FleetContext): Promise<Attached> {
+  return { close: async () => undefined };
+}
