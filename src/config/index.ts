@@ -35,9 +35,9 @@ const EnvSchema = z.object({
   MEETCAP_SESSION_STOP_GRACE_SEC: z.coerce.number().int().min(1).max(600).default(30),
   MEETCAP_ZOOM_SDK_KEY: z.string().min(1).optional(),
   MEETCAP_ZOOM_SDK_SECRET: z.string().min(1).optional(),
-  // Empty counts as unset (env files often carry `NAME=`); commands are then refused, not signed with "".
   // Fleet operations (docs/operations.md).
   MEETCAP_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  MEETCAP_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   MEETCAP_HEARTBEAT_SEC: z.coerce.number().int().min(1).max(60).default(5),
   MEETCAP_LOST_AFTER_SEC: z.coerce.number().int().min(3).max(600).default(30),
   MEETCAP_STUCK_AFTER_SEC: z.coerce.number().int().min(10).max(36_000).default(300),
@@ -45,6 +45,7 @@ const EnvSchema = z.object({
   MEETCAP_SESSION_LOG_MAX_LINES: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
   MEETCAP_SESSION_LOG_TTL_SEC: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
   MEETCAP_LEASE_LOCK_SEC: z.coerce.number().int().min(4).max(600).default(20),
+  // Empty counts as unset (env files often carry `NAME=`); commands are then refused, not signed with "".
   MEETCAP_CONTROL_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'at least 16 characters').optional()),
 });
 
@@ -80,6 +81,8 @@ export interface Config {
 export interface FleetConfig {
   /** Prometheus /metrics (and /healthz) port; 0 picks a free one (tests). */
   readonly metricsPort: number;
+  /** Address /metrics binds to: loopback by default; the container image sets 0.0.0.0 (docs/deploy.md). */
+  readonly metricsHost: string;
   /** How often the worker refreshes its sessions' registry records. */
   readonly heartbeatSec: number;
   /** A session whose record has not been refreshed for this long is shown as lost, then removed. */
@@ -124,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.MEETCAP_CONTROL_SECRET ? { controlSecret: e.MEETCAP_CONTROL_SECRET } : {}),
     fleet: Object.freeze({
       metricsPort: e.MEETCAP_METRICS_PORT,
+      metricsHost: e.MEETCAP_METRICS_HOST,
       heartbeatSec: e.MEETCAP_HEARTBEAT_SEC,
       lostAfterSec: e.MEETCAP_LOST_AFTER_SEC,
       stuckAfterSec: e.MEETCAP_STUCK_AFTER_SEC,

@@ -1,4 +1,4 @@
-import { jobIdFor } from '../scheduler/queue.js';
+import { QUEUE_NAME, jobIdFor } from '../scheduler/queue.js';
 
 /**
  * Every Redis key the fleet layer uses, in one place (docs/operations.md lists them). All live
@@ -29,6 +29,27 @@ export function fleetKeys(prefix: string) {
     operatorVerifier: `${p}:operator-verifier`,
     /** STREAM of lifecycle events for the capture-policy service (docs/events.md). */
     events: `${prefix}:events`,
+    /** ZSET deliveryId -> when its next webhook attempt is due, or until when a worker holds it (epoch ms). */
+    webhookDue: `${p}:webhooks:due`,
+    /** HASH: one webhook delivery (signed body, endpoint, attempts); deleted when delivered or given up. */
+    webhookDelivery: (deliveryId: string) => `${p}:webhooks:delivery:${deliveryId}`,
+    /** STREAM of webhook deliveries given up after the last retry (docs/events.md). */
+    webhookDead: `${p}:webhooks:dead`,
+    /**
+     * BullMQ 5's own keys of the meetings queue, read (never written) by the metrics' queue-depth
+     * collector and named by the KEDA trigger (docs/deploy.md). wait/paused/active: LIST;
+     * delayed (score = due ms * 0x1000 + n), prioritized, waiting-children, completed, failed: ZSET.
+     */
+    queue: {
+      wait: `${prefix}:${QUEUE_NAME}:wait`,
+      paused: `${prefix}:${QUEUE_NAME}:paused`,
+      active: `${prefix}:${QUEUE_NAME}:active`,
+      delayed: `${prefix}:${QUEUE_NAME}:delayed`,
+      prioritized: `${prefix}:${QUEUE_NAME}:prioritized`,
+      waitingChildren: `${prefix}:${QUEUE_NAME}:waiting-children`,
+      completed: `${prefix}:${QUEUE_NAME}:completed`,
+      failed: `${prefix}:${QUEUE_NAME}:failed`,
+    },
   } as const;
 }
 

@@ -39,6 +39,8 @@ export async function runDemo(platforms: readonly DemoPlatform[]): Promise<void>
     MEETCAP_MIN_DURATION_FLOOR_SEC: '15',
     MEETCAP_SANDBOX_BROWSER_ARGS: JSON.stringify(sandbox.botBrowserArgs()),
     ...(process.getuid?.() === 0 ? { MEETCAP_CHROMIUM_NO_SANDBOX: '1' } : {}),
+    // Any free port: the demo must not collide with a worker already serving /metrics here.
+    MEETCAP_METRICS_PORT: '0',
   };
   const config = loadConfig(env);
   const sessionLog = join(home, 'demo-session.log');
