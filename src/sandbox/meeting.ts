@@ -47,6 +47,14 @@ const COLORS = ['#1a73e8', '#d93025', '#188038', '#f9ab00', '#a142f4', '#e37400'
  * One meeting's truth: joiners (browsers that opened the meeting page, e.g. the bot) and
  * synthetic participants. Pure state + timers; transport (WebSocket, Chromium) listens to events.
  */
+/**
+ * Joiner and participant ids are unique across every meeting of the sandbox, not per meeting:
+ * the hub routes WebSocket messages by id alone, and two meetings each with a `j-2` sent one
+ * bot's join to the other meeting.
+ */
+let idSeq = 0;
+const nextId = (): number => ++idSeq;
+
 export class Meeting {
   state: MeetingState;
   readonly joiners = new Map<string, Joiner>();
@@ -54,7 +62,6 @@ export class Meeting {
   /** `${participantId}|${joinerId}` → RTCPeerConnection.connectionState as the participant sees it. */
   private readonly peers = new Map<string, string>();
   private readonly listeners = new Set<(e: MeetingEvent) => void>();
-  private seq = 0;
   /** Encodings of the passcode accepted besides the passcode itself (Zoom's `pwd`); set by the platform. */
   passcodeAliases: readonly string[] = [];
 
@@ -74,7 +81,7 @@ export class Meeting {
   }
 
   addJoiner(): Joiner {
-    const joiner: Joiner = { id: `j-${++this.seq}`, name: '', state: 'prejoin', events: [], timers: [] };
+    const joiner: Joiner = { id: `j-${nextId()}`, name: '', state: 'prejoin', events: [], timers: [] };
     joiner.events.push({ state: 'prejoin', at: this.now() });
     this.joiners.set(joiner.id, joiner);
     if (this.state === 'ended') this.transition(joiner, 'ended');
@@ -153,7 +160,7 @@ export class Meeting {
 
   addParticipant(name: string, toneHz: number, speaking: boolean, flashPeriodMs?: number): Participant {
     this.assertLive();
-    const id = `p-${++this.seq}`;
+    const id = `p-${nextId()}`;
     const color = COLORS[this.participants.size % COLORS.length] ?? '#1a73e8';
     const p: Participant = {
       id, name, toneHz, color, speaking, joinedAt: null, left: false, leftAt: null, speech: [],
