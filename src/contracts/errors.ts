@@ -56,6 +56,7 @@ export const REASONS = {
   session_crashed: { fault: 'us', retryable: true, summary: 'The session process exited without reporting an outcome.' },
   stuck_session_killed: { fault: 'us', retryable: true, summary: 'The session made no progress and captured no media for too long (or its browser stopped answering) and was killed; what was uploaded is kept.' },
   worker_lost: { fault: 'us', retryable: true, summary: 'The worker running the session died; the session kept what it recorded and another worker takes the meeting over.' },
+  worker_draining: { fault: 'us', retryable: true, summary: 'The worker was shut down (deploy, scale-in) and stopped the session; what was recorded is kept and the meeting can be leased again.' },
   // --- operator and job-owner commands ---
   meeting_not_live: { fault: 'configuration', retryable: true, summary: 'No worker is running a session for this meeting.' },
   control_refused: { fault: 'configuration', retryable: false, summary: 'The session cannot do that now (e.g. pause before recording).' },

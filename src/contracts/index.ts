@@ -5,3 +5,4 @@ export * from './file-job.js';
 export * from './events.js';
 export * from './ipc.js';
 export * from './profile.js';
+export * from './fleet-events.js';

@@ -3,6 +3,13 @@ import type { AnyJob } from './file-job.js';
 import type { SessionEvent } from './events.js';
 import type { SessionState } from './states.js';
 
+/** An earlier session of the same meeting (crash takeover, browser restart). */
+export interface PreviousSession {
+  sessionId: string;
+  /** When a worker leased the meeting for it (ISO-8601). */
+  leasedAt: string;
+}
+
 /** Recording commands an operator or the job owner can send to a live session. */
 export const CONTROL_COMMANDS = ['pause', 'resume', 'start_recording'] as const;
 export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
@@ -35,7 +42,7 @@ export const HEALTH_INTERVAL_MS = 5_000;
  * nothing of BullMQ; this is its whole interface to the fleet.
  */
 export type WorkerToSession =
-  | { type: 'start'; sessionId: string; job: AnyJob }
+  | { type: 'start'; sessionId: string; job: AnyJob; previousSessions?: PreviousSession[] }
   | { type: 'stop'; reason: StopReason }
   | { type: 'control'; requestId: string; command: ControlCommand }
   | { type: 'screenshot'; requestId: string };

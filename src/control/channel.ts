@@ -1,4 +1,5 @@
-import type { ControlResult } from '../contracts/index.js';
+import type { ControlResult, SerializedError } from '../contracts/index.js';
+import type { EnvelopeCommand } from './envelope.js';
 
 /** Where signed commands are published; every worker subscribes once. */
 export function controlChannel(queuePrefix: string): string {
@@ -15,6 +16,31 @@ export const REPLY_TTL_SEC = 60;
 
 /** How long a worker waits for its session's control_result before answering internal_error. */
 export const SESSION_ANSWER_TIMEOUT_MS = 5_000;
+/**
+ * A screenshot is a page capture plus a PNG encode; on a busy 2-core box that can take seconds.
+ * The session gives up after 10 s itself; the worker waits a little longer so that the session's
+ * own, more specific error is the one the sender sees.
+ */
+export const SCREENSHOT_TIMEOUT_MS = 12_000;
+/** Larger PNGs are refused rather than pushed through Redis (a 1080p page is well under 2 MiB). */
+export const MAX_SCREENSHOT_BYTES = 8 * 1024 * 1024;
+
+/** How long the worker gives its session to answer `command` before it answers internal_error itself. */
+export function sessionAnswerTimeoutMs(command: EnvelopeCommand): number {
+  return command === 'screenshot' ? SCREENSHOT_TIMEOUT_MS : SESSION_ANSWER_TIMEOUT_MS;
+}
+
+/**
+ * What a worker answers to an operator command. `kill` answers once the session was told to stop
+ * (its outcome follows on the event stream; the hard kill comes `graceSec` later if it has not
+ * exited), `drain` once the worker stopped leasing (it exits when `sessions` have ended).
+ */
+export type OperatorAnswer =
+  | { command: 'kill'; status: 'stopping'; workerId: string; graceSec: number; sessions: Array<{ sessionId: string; meetingId: string }> }
+  | { command: 'screenshot'; workerId: string; sessionId: string; meetingId: string; pngBase64: string }
+  | { command: 'drain'; status: 'draining'; workerId: string; sessions: number };
+
+export type ReplyResult = ControlResult | { ok: true; answer: OperatorAnswer } | { ok: false; error: SerializedError };
 
 /**
  * Replies, in the order a worker pushes them: `accepted` as soon as it knows it runs the meeting
@@ -24,7 +50,7 @@ export const SESSION_ANSWER_TIMEOUT_MS = 5_000;
  */
 export type ControlReply =
   | { v: 1; requestId: string; kind: 'accepted' }
-  | { v: 1; requestId: string; kind: 'result'; result: ControlResult };
+  | { v: 1; requestId: string; kind: 'result'; result: ReplyResult };
 
 export function parseReply(raw: string, requestId: string): ControlReply | undefined {
   try {

@@ -1,14 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { MeetcapError, type ControlCommand, type ControlResult } from '../contracts/index.js';
-import { controlChannel, replyKey, REPLY_TTL_SEC, SESSION_ANSWER_TIMEOUT_MS, type ControlReply } from './channel.js';
-import { createVerifier, parseEnvelope, type ControlEnvelope } from './envelope.js';
+import { CONTROL_COMMANDS, MeetcapError, type ControlCommand } from '../contracts/index.js';
+import { controlChannel, replyKey, REPLY_TTL_SEC, SESSION_ANSWER_TIMEOUT_MS, type ControlReply, type ReplyResult } from './channel.js';
+import { createVerifier, parseEnvelope, targetOf, type ControlEnvelope, type Target } from './envelope.js';
+import { runOperatorCommand, type ControllableSession, type ControlledWorker } from './operator.js';
 
-/** What the listener needs of a running session (the scheduler's RunningSession fits). */
-export interface ControllableSession {
-  readonly meetingId: string;
-  control(requestId: string, command: ControlCommand, timeoutMs: number): Promise<ControlResult>;
-}
+export type { ControllableSession, ControlledWorker } from './operator.js';
 
 export interface ControlListenerOptions {
   /** For replies; the listener subscribes on its own duplicate (a subscribed connection can do nothing else). */
@@ -18,6 +15,8 @@ export interface ControlListenerOptions {
   log: Logger;
   /** The sessions this worker runs right now. */
   sessions: () => Iterable<ControllableSession>;
+  /** This worker, for `drain` and `kill`; without it only recording commands are obeyed. */
+  worker?: ControlledWorker;
   sessionTimeoutMs?: number;
   now?: () => number;
 }
@@ -27,8 +26,9 @@ export interface ControlListener {
 }
 
 /**
- * The worker's end of the control channel. Only the worker that runs the meeting reacts (others
- * stay silent, so a fleet answers once); it verifies, forwards over IPC and replies on Redis.
+ * The worker's end of the control channel. Only the worker that runs the target reacts (others
+ * stay silent, so a fleet answers once): the meeting, the session, or (drain) the worker itself.
+ * It verifies, carries the command out (recording commands over IPC) and replies on Redis.
  */
 export async function startControlListener(opts: ControlListenerOptions): Promise<ControlListener> {
   const verifier = createVerifier({ secret: opts.secret, now: opts.now });
@@ -40,24 +40,41 @@ export async function startControlListener(opts: ControlListenerOptions): Promis
   const handle = async (raw: string): Promise<void> => {
     const { envelope, problem } = parseEnvelope(raw);
     if (!envelope) return void opts.log.warn({ why: problem }, 'control message ignored: not a control envelope');
-    const session = [...opts.sessions()].find((s) => s.meetingId === envelope.meetingId);
-    if (!session) return;
-    const result = await decide(envelope, session);
+    const target = targetOf(envelope);
+    const sessions = targeted(target);
+    if (!sessions) return;
+    const result = await decide(envelope, target, sessions);
     await reply(envelope, { v: 1, requestId: envelope.requestId, kind: 'result', result });
   };
 
-  const decide = async (envelope: ControlEnvelope, session: ControllableSession): Promise<ControlResult> => {
-    const { meetingId, command, requestId } = envelope;
+  /** The sessions a command is for on this worker (empty for drain), or undefined when it is not ours. */
+  const targeted = (target: Target): ControllableSession[] | undefined => {
+    if (target.kind === 'worker') return opts.worker?.id === target.id ? [] : undefined;
+    const field = target.kind === 'session' ? 'sessionId' : 'meetingId';
+    const mine = [...opts.sessions()].filter((s) => s[field] === target.id);
+    return mine.length > 0 ? mine : undefined;
+  };
+
+  const decide = async (envelope: ControlEnvelope, target: Target, sessions: ControllableSession[]): Promise<ReplyResult> => {
+    const { command, requestId } = envelope;
+    const about = { target: `${target.kind}:${target.id}`, command, requestId };
     const verdict = verifier.verify(envelope);
     if (!verdict.ok) {
-      opts.log.warn({ meetingId, command, requestId, why: verdict.why }, 'control command refused');
+      opts.log.warn({ ...about, ...(target.kind === 'meeting' ? { meetingId: target.id } : {}), why: verdict.why }, 'control command refused');
       const error = new MeetcapError('control_unauthorized', `control command refused: ${verdict.why}`, { why: verdict.why });
       return { ok: false, error: error.toJSON() };
     }
     await reply(envelope, { v: 1, requestId, kind: 'accepted' });
+    if (!isRecordingCommand(command)) {
+      const ctx = { redis: opts.redis, queuePrefix: opts.queuePrefix, log: opts.log, worker: opts.worker, sessionCount: () => [...opts.sessions()].length };
+      const result = await runOperatorCommand(ctx, envelope as Extract<ControlEnvelope, { v: 2 }>, sessions);
+      opts.log.info({ ...about, ...(result.ok ? {} : { code: result.error.code }) }, 'operator command answered');
+      return result;
+    }
+    const session = sessions.at(-1)!;
     const result = await session.control(requestId, command, opts.sessionTimeoutMs ?? SESSION_ANSWER_TIMEOUT_MS);
     const outcome = result.ok ? { state: result.state } : { code: result.error.code };
-    opts.log.info({ meetingId, command, requestId, ...outcome }, 'control command answered');
+    opts.log.info({ meetingId: session.meetingId, command, requestId, ...outcome }, 'control command answered');
     return result;
   };
 
@@ -87,4 +104,8 @@ export async function startControlListener(opts: ControlListenerOptions): Promis
       return closing;
     },
   };
+}
+
+function isRecordingCommand(command: string): command is ControlCommand {
+  return (CONTROL_COMMANDS as readonly string[]).includes(command);
 }

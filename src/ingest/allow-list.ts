@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { MeetcapError } from '../contracts/index.js';
+import { MeetcapError, WebhookEndpointSchema } from '../contracts/index.js';
 
 /**
  * Which URLs a tenant's file jobs may fetch. A prefix is an origin (scheme, host, port) plus a
@@ -21,12 +21,14 @@ export const TenantSettingsSchema = z
       .object({ allowedUrlPrefixes: z.array(PrefixSchema).max(100).default([]) })
       .strict()
       .default({ allowedUrlPrefixes: [] }),
+    /** Signed lifecycle webhooks (docs/events.md). */
+    webhooks: z.array(WebhookEndpointSchema).max(20).default([]),
   })
   .strict();
 
 export type TenantSettings = z.output<typeof TenantSettingsSchema>;
 
-const NO_SETTINGS: TenantSettings = { ingest: { allowedUrlPrefixes: [] } };
+const NO_SETTINGS: TenantSettings = { ingest: { allowedUrlPrefixes: [] }, webhooks: [] };
 
 /**
  * `<dir>/<tenantId>.json`. A tenant without a file has an empty allow-list (every URL refused);

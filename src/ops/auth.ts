@@ -31,6 +31,8 @@ export interface AuditEntry {
   target: string;
   outcome: 'accepted' | 'refused';
   why?: string;
+  /** The operator's own words (kill --reason), bounded by the caller. */
+  reason?: string;
 }
 
 export async function audit(redis: Redis, keys: FleetKeys, entry: AuditEntry): Promise<void> {
@@ -42,13 +44,20 @@ export async function audit(redis: Redis, keys: FleetKeys, entry: AuditEntry): P
  * Throws `control_unauthorized` (after auditing the refusal) unless `secret` is set and matches
  * the verifier the fleet's workers published; audits the accepted command otherwise.
  */
-export async function requireOperator(redis: Redis, keys: FleetKeys, secret: string | undefined, op: OperatorOp, target: string): Promise<void> {
+export async function requireOperator(
+  redis: Redis,
+  keys: FleetKeys,
+  secret: string | undefined,
+  op: OperatorOp,
+  target: string,
+  extra: Pick<AuditEntry, 'reason'> = {},
+): Promise<void> {
   const why = await refusal(redis, keys, secret);
   if (why) {
-    await audit(redis, keys, { op, target, outcome: 'refused', why }).catch(() => undefined);
+    await audit(redis, keys, { op, target, outcome: 'refused', why, ...extra }).catch(() => undefined);
     throw new MeetcapError('control_unauthorized', `${op} refused: ${why}`, { why, op });
   }
-  await audit(redis, keys, { op, target, outcome: 'accepted' });
+  await audit(redis, keys, { op, target, outcome: 'accepted', ...extra });
 }
 
 async function refusal(redis: Redis, keys: FleetKeys, secret: string | undefined): Promise<string | undefined> {

@@ -8,6 +8,8 @@ import {
   type ControlCommand,
   type ControlResult,
   type AnyJob,
+  type PreviousSession,
+  type ReasonCode,
   type SessionEvent,
   type SessionHealth,
   type SessionOutcome,
@@ -15,12 +17,15 @@ import {
   type StopReason,
   type WorkerToSession,
 } from '../contracts/index.js';
+import { descendants, killAll } from './process-tree.js';
 
 const CLI = fileURLToPath(new URL('../../bin/meetcap.js', import.meta.url));
 
 export interface LaunchOptions {
   sessionId: string;
   job: AnyJob;
+  /** Earlier sessions of the same meeting: this one continues its recording as a new part. */
+  previousSessions?: PreviousSession[];
   log: Logger;
   env?: NodeJS.ProcessEnv;
   onEvent: (event: SessionEvent) => void;
@@ -28,8 +33,11 @@ export interface LaunchOptions {
   onHealth?: (health: SessionHealth) => void;
   /** Every log line the session writes (pino JSON, already carrying sessionId and meetingId). */
   onLogLine: (line: string) => void;
-  /** After a crash (exit without an outcome): completes what the session spooled, if anything. */
-  recover?: () => Promise<SessionOutcome | undefined>;
+  /**
+   * After an exit without an outcome: completes what the session spooled, if anything. `reason`
+   * is session_crashed for a genuine crash, or the stop reason when the worker killed it.
+   */
+  recover?: (reason: ReasonCode) => Promise<SessionOutcome | undefined>;
   /** SIGINT first (the session leaves and finalizes), SIGKILL after this many ms. */
   stopGraceMs: number;
 }
@@ -38,12 +46,18 @@ export interface RunningSession {
   readonly sessionId: string;
   readonly meetingId: string;
   readonly pid: number | undefined;
-  /** Resolves with the session's outcome; a crash without one becomes `session_crashed`. */
+  readonly job: AnyJob;
+  /** Why the worker asked it to stop (or killed it), once it did. */
+  readonly stopReason: StopReason | undefined;
+  /**
+   * Resolves with the session's outcome. An exit without one is finalized from the spool: its
+   * reason is the stop reason when the worker killed it (grace expired, stuck), else session_crashed.
+   */
   readonly outcome: Promise<SessionOutcome>;
   /** Asks the session to leave and finalize; kills it if it has not exited after the grace period. */
   stop(reason: StopReason): void;
-  /** Hard kill of the session's process group now (the crash path then finalizes from the spool). */
-  kill(): void;
+  /** Hard kill of the session now, Chromium included (finalized from the spool, with `reason`). */
+  kill(reason?: StopReason): void;
   /** A PNG of what the bot sees now; `internal_error` if the session does not answer in time. */
   screenshot(requestId: string, timeoutMs: number): Promise<Buffer>;
   /**
@@ -72,63 +86,59 @@ export function launchSession(opts: LaunchOptions): RunningSession {
     stderrTail = (stderrTail + d.toString()).slice(-4_000);
   });
   const controls = controlReplies();
-  const shots = new Map<string, (r: Extract<SessionToWorker, { type: 'screenshot_result' }>['result']) => void>();
+  const shots = screenshotReplies();
   child.on('message', (msg) => {
     if (!isSessionToWorker(msg)) return;
     if (msg.type === 'control_result') return controls.answer(msg.requestId, msg.result);
     if (msg.type === 'health') return opts.onHealth?.(msg.health);
-    if (msg.type === 'screenshot_result') return shots.get(msg.requestId)?.(msg.result);
+    if (msg.type === 'screenshot_result') return shots.answer(msg.requestId, msg.result);
     if (msg.event.type === 'outcome') outcome = msg.event.data;
     opts.onEvent(msg.event);
   });
-  send(child, { type: 'start', sessionId: opts.sessionId, job: opts.job });
+  send(child, { type: 'start', sessionId: opts.sessionId, job: opts.job, ...(opts.previousSessions?.length ? { previousSessions: opts.previousSessions } : {}) });
 
+  // Set when the worker stops or kills the session: an exit without an outcome then carries it.
+  let stopReason: StopReason | undefined;
   const done = new Promise<SessionOutcome>((resolve) => {
-    child.once('exit', async (code, signal) => {
+    child.once('exit', (code, signal) => {
       controls.closeAll();
-      for (const settle of [...shots.values()]) settle({ ok: false, error: sessionGone().error });
-      if (outcome) return resolve(outcome);
-      opts.log.error({ code, signal, stderr: stderrTail }, 'session exited without an outcome');
-      killGroup(child.pid);
-      const crashed = (await opts.recover?.().catch(() => undefined)) ?? crashOutcome(opts, `code ${code}, signal ${signal}`);
-      opts.onEvent({ type: 'outcome', data: crashed });
-      resolve(crashed);
+      shots.closeAll();
+      const exit = `code ${code}, signal ${signal}`;
+      void (outcome ? Promise.resolve(outcome) : outcomeAfterExit(opts, child.pid, stopReason, exit, stderrTail)).then(resolve);
     });
   });
 
-  let stopping = false;
+  const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
   return {
     sessionId: opts.sessionId,
     meetingId: opts.job.meetingId,
     pid: child.pid,
+    job: opts.job,
+    get stopReason() {
+      return stopReason;
+    },
     outcome: done,
     stop(reason) {
-      if (stopping || child.exitCode !== null) return;
-      stopping = true;
+      if (stopReason || exited()) return;
+      stopReason = reason;
       send(child, { type: 'stop', reason });
-      const timer = setTimeout(() => killGroup(child.pid), opts.stopGraceMs);
+      const timer = setTimeout(() => killTree(child.pid), opts.stopGraceMs);
       timer.unref();
       void done.then(() => clearTimeout(timer));
     },
-    kill() {
-      killGroup(child.pid);
+    kill(reason = 'stopped_by_operator') {
+      if (exited()) return;
+      stopReason ??= reason;
+      killTree(child.pid);
     },
     screenshot(requestId, timeoutMs) {
-      if (child.exitCode !== null || child.signalCode !== null || !child.connected) return Promise.reject(new MeetcapError('meeting_not_live', 'the session has ended'));
-      return new Promise<Buffer>((resolve, reject) => {
-        const timer = setTimeout(() => settle({ ok: false, error: new MeetcapError('internal_error', `no screenshot within ${timeoutMs} ms`).toJSON() }), timeoutMs);
-        const settle = (r: Extract<SessionToWorker, { type: 'screenshot_result' }>['result']): void => {
-          clearTimeout(timer);
-          shots.delete(requestId);
-          if (r.ok) resolve(Buffer.from(r.pngBase64, 'base64'));
-          else reject(new MeetcapError(r.error.code, r.error.message, r.error.details));
-        };
-        shots.set(requestId, settle);
-        send(child, { type: 'screenshot', requestId });
-      });
+      if (exited() || !child.connected) return Promise.reject(new MeetcapError('meeting_not_live', 'the session has ended'));
+      const shot = shots.await(requestId, timeoutMs);
+      send(child, { type: 'screenshot', requestId });
+      return shot;
     },
     control(requestId, command, timeoutMs) {
-      if (child.exitCode !== null || child.signalCode !== null || !child.connected) return Promise.resolve(sessionGone());
+      if (exited() || !child.connected) return Promise.resolve(sessionGone());
       const answer = controls.await(requestId, timeoutMs);
       send(child, { type: 'control', requestId, command });
       return answer;
@@ -165,20 +175,65 @@ function controlReplies() {
   };
 }
 
-function crashOutcome(opts: LaunchOptions, exit: string): SessionOutcome {
+/**
+ * The session exited without sending its outcome: finalized from its spool by `recover`, with the
+ * stop reason when the worker killed it (grace expired, stuck) and session_crashed otherwise.
+ */
+async function outcomeAfterExit(opts: LaunchOptions, pid: number | undefined, stopReason: StopReason | undefined, exit: string, stderr: string): Promise<SessionOutcome> {
+  const reason: ReasonCode = stopReason ?? 'session_crashed';
+  if (stopReason) opts.log.warn({ exit, reason }, 'session killed before it finalized; finalizing from its spool');
+  else opts.log.error({ exit, stderr }, 'session exited without an outcome');
+  killGroup(pid);
+  const outcome = (await opts.recover?.(reason).catch(() => undefined)) ?? crashOutcome(opts, reason, exit);
+  opts.onEvent({ type: 'outcome', data: outcome });
+  return outcome;
+}
+
+type ScreenshotResult = Extract<SessionToWorker, { type: 'screenshot_result' }>['result'];
+
+/** Pending screenshots of one session, each settled once: the PNG, a typed refusal, a timeout or the exit. */
+function screenshotReplies() {
+  const pending = new Map<string, (r: ScreenshotResult) => void>();
+  return {
+    await(requestId: string, timeoutMs: number): Promise<Buffer> {
+      return new Promise<Buffer>((resolve, reject) => {
+        const timer = setTimeout(() => settle({ ok: false, error: new MeetcapError('internal_error', `no screenshot within ${timeoutMs} ms`).toJSON() }), timeoutMs);
+        const settle = (r: ScreenshotResult): void => {
+          clearTimeout(timer);
+          pending.delete(requestId);
+          if (r.ok) resolve(Buffer.from(r.pngBase64, 'base64'));
+          else reject(new MeetcapError(r.error.code, r.error.message, r.error.details));
+        };
+        pending.set(requestId, settle);
+      });
+    },
+    answer(requestId: string, result: ScreenshotResult): void {
+      pending.get(requestId)?.(result);
+    },
+    closeAll(): void {
+      for (const settle of [...pending.values()]) settle({ ok: false, error: sessionGone().error });
+    },
+  };
+}
+
+/** Nothing to recover: the session failed, with its stop reason if the worker killed it. */
+function crashOutcome(opts: LaunchOptions, reason: ReasonCode, exit: string): SessionOutcome {
+  const message = reason === 'session_crashed' ? `session process exited (${exit}) without an outcome` : `session killed (${reason}) before it finalized (${exit})`;
   return {
     meetingId: opts.job.meetingId,
     sessionId: opts.sessionId,
     state: 'failed',
-    reason: 'session_crashed',
-    error: {
-      code: 'session_crashed',
-      message: `session process exited (${exit}) without an outcome`,
-      fault: 'us',
-      retryable: true,
-      details: {},
-    },
+    reason,
+    error: new MeetcapError(reason, message).toJSON(),
   };
+}
+
+/** The session's process group and every descendant outside it (Chromium has its own group). */
+function killTree(pid: number | undefined): void {
+  if (pid === undefined) return;
+  const tree = descendants(pid);
+  killGroup(pid);
+  killAll(tree);
 }
 
 /** SIGKILL to the session's process group (the session, its Chromium, its ffmpeg). */

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { toMeetcapError, type SessionOutcome } from '../contracts/index.js';
+import { toMeetcapError, type ReasonCode, type SessionOutcome } from '../contracts/index.js';
 import type { Manifest } from '../session/manifest.js';
 import { S3Storage } from '../media/storage/s3.js';
 import { JOURNAL, readJson, type SpoolJournal } from '../media/storage/spool/journal.js';
@@ -16,7 +16,8 @@ interface RecoveryContext {
 /**
  * After a session process died without an outcome: completes what it had spooled (a playable
  * recording up to its last whole fragment), stores the session's manifest draft marked partial
- * with reason session_crashed, and returns the outcome the session could not send. Undefined
+ * with reason session_crashed (or why the worker killed it: `reason`), and returns the outcome
+ * the session could not send. Undefined
  * when there is nothing to recover (no spool, nothing captured, or storage without spooling).
  */
 export async function recoverCrashedSession(
@@ -24,6 +25,7 @@ export async function recoverCrashedSession(
   minDurationSec: number,
   storage: Storage,
   log: Logger,
+  reason: ReasonCode = 'session_crashed',
 ): Promise<SessionOutcome | undefined> {
   if (!(storage instanceof S3Storage)) return undefined;
   const dir = join(storage.spoolDir, ids.sessionId);
@@ -33,13 +35,13 @@ export async function recoverCrashedSession(
     if (result.kind === 'discarded') return { ...ids, state: 'discarded', reason: 'below_minimum_duration' };
     const context = result.context as RecoveryContext | undefined;
     if (result.kind === 'empty' || !context?.manifest) return undefined;
-    const manifest = completedManifest(context.manifest, result.object, result.mediaSec);
+    const manifest = completedManifest(context.manifest, result.object, result.mediaSec, reason);
     const stored = await storage.putObject(context.manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
     log.warn({ ...ids, durationSec: result.mediaSec, key: result.object.key }, 'crashed session: recording recovered from its spool');
     return {
       ...ids,
       state: 'done',
-      reason: 'session_crashed',
+      reason,
       recording: { ...manifest.recording, objects: [result.object], manifest: stored },
       manifestUri: stored.uri,
     };
@@ -64,14 +66,14 @@ async function writerAlive(dir: string): Promise<boolean> {
 }
 
 /** The draft as the session last saved it, with what recovery measured filled in. */
-function completedManifest(draft: Manifest, object: Manifest['outputs'][number], mediaSec: number): Manifest {
+function completedManifest(draft: Manifest, object: Manifest['outputs'][number], mediaSec: number, reason: ReasonCode): Manifest {
   const startedAt = Date.parse(draft.recording.startedAt);
   const endedAt = new Date(startedAt + mediaSec * 1000).toISOString();
   return {
     ...draft,
-    recording: { ...draft.recording, endedAt, durationSec: Math.round(mediaSec * 1000) / 1000, partial: true, partialReason: 'session_crashed' },
+    recording: { ...draft.recording, endedAt, durationSec: Math.round(mediaSec * 1000) / 1000, partial: true, partialReason: reason },
     outputs: [object],
-    outcome: { state: 'done', reason: 'session_crashed' },
+    outcome: { state: 'done', reason },
   };
 }
 

@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { startControlListener } from '../control/listener.js';
-import { REASONS, type AnyJob, type SessionOutcome } from '../contracts/index.js';
+import type { AnyJob, SessionOutcome } from '../contracts/index.js';
 import type { TypedEmitter, WorkerEventMap } from '../fleet/context.js';
 import { attachFleet } from '../fleet/index.js';
 import { fleetKeys } from '../fleet/keys.js';
 import { publishOperatorVerifier } from '../ops/auth.js';
 import { createStorage, storageConfigFromEnv, type Storage } from '../media/storage/index.js';
-import { launchSession, type RunningSession } from './launcher.js';
-import { recoverCrashedSession, sweepSpools } from './recovery.js';
+import type { RunningSession } from './launcher.js';
+import { meetingClaims } from './meeting-claim.js';
+import { meetingProcessor } from './processor.js';
+import { sweepSpools } from './recovery.js';
 import { QUEUE_NAME, redisConnection } from './queue.js';
 
 export interface WorkerOptions {
@@ -22,6 +24,8 @@ export interface WorkerOptions {
   sessionEnv?: NodeJS.ProcessEnv;
   /** Where session log lines go; defaults to this process's stdout (the fleet's collector). */
   onLogLine?: (line: string) => void;
+  /** Called once a drain (`drain()` or an operator's `meetcap drain`) has finished: `meetcap worker` exits then. */
+  onDrained?: () => void;
 }
 
 export interface MeetcapWorker {
@@ -51,63 +55,36 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
   const host = hostname();
   const workerId = `${host}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
+  const keys = fleetKeys(config.queuePrefix);
+  const claims = meetingClaims({ redis: connection, keys, workerId, heartbeatSec: config.fleet.heartbeatSec, maxWaitSec: config.fleet.lostAfterSec * 2, log });
+  const processor = meetingProcessor({ config, log, events, sessions, claims, storage, sessionEnv: opts.sessionEnv, writeLine });
+  const lockMs = config.fleet.leaseLockSec * 1000;
   const worker = new Worker<AnyJob, SessionOutcome, string>(
     QUEUE_NAME,
-    async (job) => {
-      const sessionId = `ses_${randomUUID()}`;
-      const { meetingId } = job.data;
-      const slog = log.child({ sessionId, meetingId });
-      slog.info({ jobId: job.id }, 'leased meeting; starting session');
-      const session = launchSession({
-        sessionId,
-        job: job.data,
-        log: slog,
-        env: opts.sessionEnv,
-        onEvent: (event) => events.emit(event.type, event.data as never),
-        onHealth: (health) => events.emit('health', { ...health, sessionId, meetingId }),
-        onLogLine: (line) => {
-          writeLine(line);
-          events.emit('log', { sessionId, meetingId, line });
-        },
-        stopGraceMs: config.sessionStopGraceSec * 1000,
-        recover: async () => (storage ? recoverCrashedSession({ sessionId, meetingId: job.data.meetingId }, job.data.limits.minDurationSec, storage, slog) : undefined),
-      });
-      sessions.set(sessionId, session);
-      const dueAt = new Date(job.timestamp + (job.delay ?? 0)).toISOString();
-      const source = job.data.source === 'file' ? 'file' : 'meeting';
-      events.emit('session_started', { sessionId, meetingId, tenantId: job.data.tenantId, source, jobId: job.id ?? '', pid: session.pid, dueAt, leasedAt: new Date().toISOString() });
-      try {
-        const outcome = await session.outcome;
-        events.emit('session_ended', { sessionId, meetingId, outcome });
-        slog.info({ state: outcome.state, reason: outcome.reason }, 'session finished');
-        if (outcome.state !== 'failed') return outcome;
-        const reason = outcome.reason ?? 'internal_error';
-        const message = `${reason}: ${outcome.error?.message ?? REASONS[reason].summary}`;
-        throw REASONS[reason].retryable ? new Error(message) : new UnrecoverableError(message);
-      } finally {
-        sessions.delete(sessionId);
-      }
-    },
+    processor,
     {
       connection,
       prefix: config.queuePrefix,
       concurrency: config.slots,
       // Renewed every lockDuration/2 by this (media-free) process for as long as the session runs.
-      lockDuration: 60_000,
-      maxStalledCount: 1,
+      // A dead worker's lease lapses within lockDuration and the stalled check (every
+      // lockDuration/2, run by every worker) puts the meeting back: taken over within 1.5x.
+      lockDuration: lockMs,
+      stalledInterval: lockMs / 2,
+      // Each stall is a worker lost mid-meeting; a meeting survives a few of those.
+      maxStalledCount: 3,
     },
   );
   worker.on('error', (err) => log.error({ err }, 'worker error'));
   worker.on('locksRenewed', ({ jobIds }) => events.emit('lease', { kind: 'renewed', jobIds }));
   worker.on('lockRenewalFailed', (jobIds) => events.emit('lease', { kind: 'renewal_failed', jobIds }));
+  // close() without stopping sessions: BullMQ stops fetching and waits for the active jobs.
+  let draining: Promise<void> | undefined;
+  const drain = (): Promise<void> => (draining ??= worker.close().then(() => opts.onDrained?.()));
   const control = await startControlListener({
-    redis: connection,
-    queuePrefix: config.queuePrefix,
-    secret: config.controlSecret,
-    log,
-    sessions: () => sessions.values(),
+    redis: connection, queuePrefix: config.queuePrefix, secret: config.controlSecret, log, sessions: () => sessions.values(),
+    worker: { id: workerId, stopGraceSec: config.sessionStopGraceSec, drain },
   });
-  const keys = fleetKeys(config.queuePrefix);
   await publishOperatorVerifier(connection, keys, config.controlSecret);
   const fleet = await attachFleet({
     config,
@@ -125,18 +102,13 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
   log.info({ workerId, slots: config.slots, prefix: config.queuePrefix }, 'worker ready');
   if (storage) sweepInBackground(storage, new Set(sessions.keys()), log);
 
-  let draining: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
   return {
     workerId,
     events,
     sessions,
     endpoints: fleet.endpoints ?? {},
-    drain() {
-      // close() without stopping sessions: BullMQ stops fetching and waits for the active jobs.
-      draining ??= worker.close();
-      return draining;
-    },
+    drain,
     close() {
       closing ??= (async () => {
         for (const s of sessions.values()) s.stop('worker_draining');

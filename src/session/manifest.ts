@@ -1,6 +1,7 @@
 import type { MeetingJob, RecordingMode, ParticipantSeen, StateChange, StoredObjectInfo, TerminalState, ReasonCode } from '../contracts/index.js';
 import { primaryExternalSpeaker, type PrimaryExternal, type SpeakerMatch } from './attendees.js';
 import type { SessionMachine } from './machine.js';
+import type { PartsBlock } from './parts.js';
 import type { FinishedRecording, PausedSpan } from './recording.js';
 import type { SpeakerSegment, SpeakerTimeline } from './speakers.js';
 
@@ -32,6 +33,11 @@ export interface Manifest {
   /** Who spoke when, and the external attendee who spoke longest. Absent for file jobs (no call to watch). */
   speakers?: SpeakersBlock;
   outputs: StoredObjectInfo[];
+  /**
+   * Only when the meeting was recorded in more than one session (worker takeover, browser
+   * restart): every part in order, this one last, and the gaps between them.
+   */
+  meetingParts?: PartsBlock;
   outcome: { state: TerminalState; reason?: ReasonCode };
 }
 
@@ -70,6 +76,7 @@ export function buildManifest(input: {
   media: StoredObjectInfo;
   outcome: { state: TerminalState; reason?: ReasonCode };
   redactedUrl: string;
+  parts?: PartsBlock;
 }): Manifest {
   const { job, machine, finished } = input;
   const inCallAt = machine.enteredAt('in_call');
@@ -98,6 +105,7 @@ export function buildManifest(input: {
     participants: input.participants,
     speakers: speakersBlock(input.speakers, job, finished.endedAt),
     outputs: [input.media],
+    ...(input.parts ? { meetingParts: input.parts } : {}),
     outcome: input.outcome,
   };
 }

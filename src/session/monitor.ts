@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Page } from 'puppeteer-core';
 import type { Logger } from 'pino';
-import { MeetcapError, type MeetingJob, type ReasonCode } from '../contracts/index.js';
+import { MeetcapError, REASONS, type MeetingJob, type ReasonCode } from '../contracts/index.js';
 import type { PageProbe, PlatformAdapter } from '../platforms/platform.js';
 import type { Clock } from './clock.js';
 import { CALL_POLL_MS, type ParticipantTracker } from './participants.js';
@@ -36,8 +36,17 @@ async function probe(ctx: CallContext): Promise<PageProbe | null> {
   }
 }
 
+/**
+ * Why the session was asked to stop: the stop signal's reason when it is a catalogue code (the
+ * worker's StopReason, or worker_lost when the worker vanished), else stopped_by_operator.
+ */
+export function stopReason(signal: AbortSignal): ReasonCode {
+  const reason: unknown = signal.reason;
+  return typeof reason === 'string' && Object.hasOwn(REASONS, reason) ? (reason as ReasonCode) : 'stopped_by_operator';
+}
+
 function checkStopAndGuard(ctx: CallContext): void {
-  if (ctx.stop.aborted) throw new MeetcapError('stopped_by_operator');
+  if (ctx.stop.aborted) throw new MeetcapError(stopReason(ctx.stop));
   const blocked = ctx.blocked();
   if (blocked) throw new MeetcapError(blocked, `the meeting page tried to navigate off the meeting host (${blocked})`);
 }
@@ -75,7 +84,7 @@ export async function monitorCall(ctx: CallContext, recordingStartedAt: () => nu
   const watchdogs: Watchdog[] = [maxDurationWatchdog(clock, recordingStartedAt, job.limits.maxDurationSec), alone];
   let outOfCall = 0;
   for (;;) {
-    if (ctx.stop.aborted) return 'stopped_by_operator';
+    if (ctx.stop.aborted) return stopReason(ctx.stop);
     const blocked = ctx.blocked();
     if (blocked) return blocked === 'sign_in_required' ? 'removed_by_host' : 'meeting_ended';
     const p = await probe(ctx);

@@ -96,6 +96,11 @@ export class SessionRecording {
     return this.startedAt;
   }
 
+  /** What the health report shows: media handed over by the page, upload backlog (0 before the start). */
+  progress(): { mediaBytes: number; uploadBacklogBytes: number } {
+    return this.capture.progress();
+  }
+
   get paused(): boolean {
     const last = this.pauseLog.at(-1);
     return last !== undefined && last.end === undefined;

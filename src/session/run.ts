@@ -10,6 +10,7 @@ import {
   type ReasonCode,
   type SessionEvent,
   type SessionOutcome,
+  type StoredObjectInfo,
 } from '../contracts/index.js';
 import type { Storage } from '../media/storage/storage.js';
 import type { ParsedMeeting, PlatformAdapter } from '../platforms/platform.js';
@@ -22,8 +23,10 @@ import { keepRecoveryDraft } from './draft.js';
 import type { Clock } from './clock.js';
 import { SessionMachine } from './machine.js';
 import { buildManifest } from './manifest.js';
-import { monitorCall, waitForAdmission, type CallContext } from './monitor.js';
+import type { LiveBrowser } from './health.js';
+import { monitorCall, stopReason, waitForAdmission, type CallContext } from './monitor.js';
 import { ParticipantTracker } from './participants.js';
+import { partsBlock, readPreviousParts, type MeetingPart, type MissingPart, type PreviousSession } from './parts.js';
 import { SessionRecording, type FinishedRecording } from './recording.js';
 import { keepRecording } from './watchdogs.js';
 
@@ -35,8 +38,12 @@ export interface SessionDeps {
   emit: (event: SessionEvent) => void;
   /** Aborted when an operator or the worker asks the session to stop. */
   stop: AbortSignal;
+  /** Earlier sessions of the same meeting (takeover, restart): the manifest lists their parts. */
+  previousSessions?: readonly PreviousSession[];
   /** Where recording commands arrive; the session installs its handler here once it exists. */
   onControl?: (handler: (command: ControlCommand) => Promise<ControlResult>) => void;
+  /** Told once the browser and capture exist (health reports and screenshots read them). */
+  onLive?: (live: LiveBrowser) => void;
 }
 
 /**
@@ -53,7 +60,9 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   );
   // A capture failure mid-call stops the session like an operator would, keeping what was recorded.
   const stop = new AbortController();
-  deps.stop.addEventListener('abort', () => stop.abort(), { once: true });
+  // The reason travels on (stuck_session_killed, worker_lost…): it becomes the outcome's reason.
+  if (deps.stop.aborted) stop.abort(deps.stop.reason);
+  else deps.stop.addEventListener('abort', () => stop.abort(deps.stop.reason), { once: true });
   let recording: SessionRecording | undefined;
   const control = new RecordingControl(machine, log);
   deps.onControl?.((command) => control.handle(command));
@@ -78,6 +87,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     await guardNavigation(browser.page, (host) => adapter.allowsNavigationTo(host), blocked.record);
     recording = new SessionRecording(browser.page, job, sessionId, { storage: deps.storage, log, profile, ffmpegPath: deps.config.ffmpegPath });
     cleanup.defer('capture', () => recording?.close());
+    deps.onLive?.({ page: browser.page, media: recording });
     await recording.install();
 
     const botName = job.overrides.botName ?? profile.botName;
@@ -163,7 +173,7 @@ async function join(ctx: CallContext, machine: SessionMachine, meeting: ParsedMe
       log: ctx.log,
       deadline: ctx.clock.now() + limits.joinTimeoutSec * 1000,
       notStartedTimeoutMs: limits.notStartedTimeoutSec * 1000,
-      interrupted: () => (ctx.stop.aborted ? 'stopped_by_operator' : ctx.blocked()),
+      interrupted: () => (ctx.stop.aborted ? stopReason(ctx.stop) : ctx.blocked()),
     });
   } catch (err) {
     // A page sent off the meeting hosts (e.g. to a sign-in page) fails the join from under the
@@ -185,6 +195,11 @@ function blockedNavigations(adapter: PlatformAdapter): { record: (host: string) 
     },
     reason: () => reason,
   };
+}
+
+function thisPart(sessionId: string, finished: FinishedRecording, media: StoredObjectInfo, reason: ReasonCode | undefined): MeetingPart {
+  const at = (ms: number): string => new Date(ms).toISOString();
+  return { sessionId, startedAt: at(finished.startedAt), endedAt: at(finished.endedAt), durationSec: finished.durationSec, partial: finished.partial, ...(reason ? { endReason: reason } : {}), outputs: [media] };
 }
 
 interface FinalizeInput {
@@ -209,21 +224,25 @@ async function finalize(f: FinalizeInput): Promise<SessionOutcome> {
   const ids = { meetingId: job.meetingId, sessionId: f.sessionId };
   if (machine.can('finalizing')) machine.to('finalizing');
   const reason = f.failure?.code ?? f.endReason;
-  let outcome: SessionOutcome;
   if (!finished) {
     machine.to('failed', reason ?? 'internal_error', f.failure?.message);
-    outcome = { ...ids, state: 'failed', reason: reason ?? 'internal_error', ...(f.failure ? { error: f.failure.toJSON() } : {}) };
-  } else if (!keepRecording(finished.durationSec, job.limits.minDurationSec)) {
-    await finished.discard();
-    machine.to('discarded', 'below_minimum_duration');
-    outcome = { ...ids, state: 'discarded', reason: 'below_minimum_duration' };
-  } else {
-    outcome = await keep(f, finished, reason);
+    return { ...ids, state: 'failed', reason: reason ?? 'internal_error', ...(f.failure ? { error: f.failure.toJSON() } : {}) };
   }
-  return outcome;
+  const previous = f.deps.previousSessions?.length ? await readPreviousParts(f.deps.storage, job, f.deps.previousSessions, f.deps.log) : [];
+  // The minimum applies to the meeting's recording, every part together.
+  const previousSec = previous.reduce((sum, p) => sum + ('missing' in p ? 0 : p.durationSec), 0);
+  if (keepRecording(finished.durationSec + previousSec, job.limits.minDurationSec)) return keep(f, finished, reason, previous);
+  await finished.discard();
+  machine.to('discarded', 'below_minimum_duration');
+  return { ...ids, state: 'discarded', reason: 'below_minimum_duration' };
 }
 
-async function keep(f: FinalizeInput, finished: FinishedRecording, reason: ReasonCode | undefined): Promise<SessionOutcome> {
+async function keep(
+  f: FinalizeInput,
+  finished: FinishedRecording,
+  reason: ReasonCode | undefined,
+  previous: ReadonlyArray<MeetingPart | MissingPart>,
+): Promise<SessionOutcome> {
   const { machine, job, deps } = f;
   const ids = { meetingId: job.meetingId, sessionId: f.sessionId };
   try {
@@ -239,6 +258,7 @@ async function keep(f: FinalizeInput, finished: FinishedRecording, reason: Reaso
       media,
       outcome,
       redactedUrl: f.redactedUrl,
+      ...(previous.length ? { parts: partsBlock(previous, thisPart(f.sessionId, finished, media, reason)) } : {}),
     });
     const stored = await deps.storage.putObject(finished.manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
     machine.to('done', reason);

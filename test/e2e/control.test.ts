@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { setTimeout as scenario } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -16,7 +15,6 @@ import { schedule } from './scenarios.js';
  * real worker routing it to its session process over IPC, the reply list. Real Redis, worker,
  * Chromium and the Meet sandbox.
  */
-const CLI = fileURLToPath(new URL('../../bin/meetcap.js', import.meta.url));
 
 let h: Harness;
 beforeAll(async () => {
@@ -48,16 +46,8 @@ async function refusal(p: Promise<unknown>): Promise<MeetcapError> {
 }
 
 /** Runs the real CLI against the harness's Redis prefix. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, MEETCAP_QUEUE_PREFIX: h.config.queuePrefix, MEETCAP_CONTROL_SECRET: TEST_CONTROL_SECRET, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runCli(args, { ...process.env, MEETCAP_QUEUE_PREFIX: h.config.queuePrefix, MEETCAP_CONTROL_SECRET: TEST_CONTROL_SECRET, ...env });
 }
 
 describe('recording control without a live meeting', () => {

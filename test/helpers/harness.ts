@@ -26,6 +26,8 @@ export interface Harness {
   worker: MeetcapWorker;
   ops: OpsApi;
   config: Config;
+  /** The environment the worker and its sessions run with (for workers started as processes). */
+  env: NodeJS.ProcessEnv;
   /** Every log line the sessions wrote. */
   logLines: string[];
   /** The worker's own log lines (through the production logger, redaction included). */
@@ -92,6 +94,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     worker,
     ops,
     config,
+    env,
     logLines,
     workerLogLines,
     track: (meetingId) => track(worker, meetingId),

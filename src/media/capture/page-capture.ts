@@ -160,6 +160,17 @@ export class PageCapture {
     return withTimeout(server.started, 5_000, 'recorder started message');
   }
 
+  /**
+   * Health figures: bytes the page has handed over so far, and bytes not yet acknowledged by
+   * storage (a spooled upload's parts on disk; a local upload writes through, so 0).
+   */
+  progress(): { mediaBytes: number; uploadBacklogBytes: number } {
+    const run = this.running;
+    if (!run) return { mediaBytes: 0, uploadBacklogBytes: 0 };
+    const spooled = 'spooledBytes' in run.upload && typeof run.upload.spooledBytes === 'number' ? run.upload.spooledBytes : 0;
+    return { mediaBytes: run.server.bytes, uploadBacklogBytes: spooled };
+  }
+
   /** Keeps `value` beside the spooled upload, for whoever completes it after a crash. */
   async saveContext(value: unknown): Promise<void> {
     await this.running?.upload.writeContext?.(value);

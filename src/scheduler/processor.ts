@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import { REASONS, type AnyJob, type PreviousSession, type ReasonCode, type SessionOutcome } from '../contracts/index.js';
+import type { TypedEmitter, WorkerEventMap } from '../fleet/context.js';
+import type { Storage } from '../media/storage/storage.js';
+import { launchSession, type RunningSession } from './launcher.js';
+import type { MeetingClaims } from './meeting-claim.js';
+import { recoverCrashedSession } from './recovery.js';
+
+export interface ProcessorDeps {
+  config: Config;
+  log: Logger;
+  events: TypedEmitter<WorkerEventMap>;
+  sessions: Map<string, RunningSession>;
+  claims: MeetingClaims;
+  storage: Storage | undefined;
+  sessionEnv?: NodeJS.ProcessEnv;
+  writeLine: (line: string) => void;
+}
+
+/** Outcomes after which the meeting is rejoined by a fresh session (within the job's limits). */
+const RESTART_ON: ReadonlySet<ReasonCode> = new Set(['browser_crashed', 'session_crashed']);
+export const MAX_RESTARTS = 2;
+/** A continuation with less than this left of its maximum is not worth a rejoin. */
+const MIN_REMAINING_SEC = 10;
+
+/**
+ * One lease: claims the meeting (never two bots in it at once), runs it as a session, and if the
+ * session's browser or process crashed, rejoins with a fresh session that continues the recording
+ * as a new part. A meeting leased again after its worker died continues the same way: the
+ * earlier sessions are read from the meeting's claim record.
+ */
+export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, SessionOutcome, string>) => Promise<SessionOutcome> {
+  return async (job) => {
+    const { meetingId } = job.data;
+    const claim = await deps.claims.acquire(meetingId, job.id ?? meetingId);
+    try {
+      let outcome: SessionOutcome | undefined;
+      for (let restarts = 0; ; restarts++) {
+        const data = continuationJob(job.data, claim.previous, Date.now());
+        if (!data) {
+          outcome ??= { meetingId, sessionId: claim.previous.at(-1)?.sessionId ?? 'none', state: 'done', reason: 'max_duration_reached' };
+          break;
+        }
+        const sessionId = `ses_${randomUUID()}`;
+        const leasedAt = new Date().toISOString();
+        await claim.addSession({ sessionId, leasedAt });
+        outcome = await runSessionOnce(deps, job, data, sessionId, leasedAt, [...claim.previous]);
+        claim.previous.push({ sessionId, leasedAt });
+        if (!outcome.reason || !RESTART_ON.has(outcome.reason) || restarts >= MAX_RESTARTS) break;
+        deps.log.warn({ meetingId, sessionId, reason: outcome.reason, restart: restarts + 1 }, 'session crashed; rejoining with a new session');
+      }
+      return settle(outcome);
+    } finally {
+      await claim.release();
+    }
+  };
+}
+
+/**
+ * The job a continuation runs: its maximum counts from the meeting's first lease, so a takeover
+ * never records past the meeting's own limit. Undefined when nothing is left of it.
+ */
+export function continuationJob(job: AnyJob, previous: readonly PreviousSession[], now: number): AnyJob | undefined {
+  const first = previous[0];
+  if (!first || job.source === 'file') return job;
+  const elapsedSec = Math.floor((now - Date.parse(first.leasedAt)) / 1000);
+  const left = job.limits.maxDurationSec - elapsedSec;
+  if (left < MIN_REMAINING_SEC) return undefined;
+  return { ...job, limits: { ...job.limits, maxDurationSec: left } };
+}
+
+async function runSessionOnce(
+  deps: ProcessorDeps,
+  job: Job<AnyJob, SessionOutcome, string>,
+  data: AnyJob,
+  sessionId: string,
+  leasedAt: string,
+  previousSessions: PreviousSession[],
+): Promise<SessionOutcome> {
+  const { meetingId } = data;
+  const { events, storage } = deps;
+  const slog = deps.log.child({ sessionId, meetingId });
+  slog.info({ jobId: job.id, part: previousSessions.length + 1 }, 'leased meeting; starting session');
+  const session = launchSession({
+    sessionId,
+    job: data,
+    previousSessions,
+    log: slog,
+    env: deps.sessionEnv,
+    onEvent: (event) => events.emit(event.type, event.data as never),
+    onHealth: (health) => events.emit('health', { ...health, sessionId, meetingId }),
+    onLogLine: (line) => {
+      deps.writeLine(line);
+      events.emit('log', { sessionId, meetingId, line });
+    },
+    stopGraceMs: deps.config.sessionStopGraceSec * 1000,
+    recover: async (reason) => (storage ? recoverCrashedSession({ sessionId, meetingId }, data.limits.minDurationSec, storage, slog, reason) : undefined),
+  });
+  deps.sessions.set(sessionId, session);
+  const dueAt = new Date(job.timestamp + (job.delay ?? 0)).toISOString();
+  const source = data.source === 'file' ? 'file' : 'meeting';
+  events.emit('session_started', { sessionId, meetingId, tenantId: data.tenantId, source, jobId: job.id ?? '', pid: session.pid, dueAt, leasedAt });
+  try {
+    const outcome = await session.outcome;
+    events.emit('session_ended', { sessionId, meetingId, outcome });
+    slog.info({ state: outcome.state, reason: outcome.reason }, 'session finished');
+    return outcome;
+  } finally {
+    deps.sessions.delete(sessionId);
+  }
+}
+
+/** BullMQ's view: a failed outcome fails the job, retryable or not as the catalogue says. */
+function settle(outcome: SessionOutcome): SessionOutcome {
+  if (outcome.state !== 'failed') return outcome;
+  const reason = outcome.reason ?? 'internal_error';
+  const message = `${reason}: ${outcome.error?.message ?? REASONS[reason].summary}`;
+  throw REASONS[reason].retryable ? new Error(message) : new UnrecoverableError(message);
+}
