@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { MeetcapError, type ControlCommand, type SessionState } from '../contracts/index.js';
 import { controlChannel, parseReply, replyKey, sessionAnswerTimeoutMs, type ControlReply, type OperatorAnswer, type ReplyResult } from './channel.js';
 import { signEnvelope, signEnvelopeV2, type ControlEnvelope, type OperatorCommand, type Target } from './envelope.js';
+import { duplicateConnection } from '../scheduler/queue.js';
 
 export interface SendControlOptions {
   /**
@@ -74,7 +75,7 @@ function signOrNotLive<E extends ControlEnvelope>(sign: () => E, target: Target)
 async function exchange(opts: SendControlOptions, envelope: ControlEnvelope, target: Target): Promise<Extract<ReplyResult, { ok: true }>> {
   const key = replyKey(opts.queuePrefix, envelope.requestId);
   const redis = opts.redis();
-  const waiter = redis.duplicate();
+  const waiter = duplicateConnection(redis);
   try {
     const listeners = await redis.publish(controlChannel(opts.queuePrefix), JSON.stringify(envelope));
     if (listeners === 0) throw notLive(target, 'no worker is listening for control commands');

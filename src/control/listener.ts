@@ -4,6 +4,7 @@ import { CONTROL_COMMANDS, MeetcapError, type ControlCommand } from '../contract
 import { controlChannel, replyKey, REPLY_TTL_SEC, SESSION_ANSWER_TIMEOUT_MS, type ControlReply, type ReplyResult } from './channel.js';
 import { createVerifier, parseEnvelope, targetOf, type ControlEnvelope, type Target } from './envelope.js';
 import { runOperatorCommand, type ControllableSession, type ControlledWorker } from './operator.js';
+import { duplicateConnection } from '../scheduler/queue.js';
 
 export type { ControllableSession, ControlledWorker } from './operator.js';
 
@@ -32,7 +33,7 @@ export interface ControlListener {
  */
 export async function startControlListener(opts: ControlListenerOptions): Promise<ControlListener> {
   const verifier = createVerifier({ secret: opts.secret, now: opts.now });
-  const sub = opts.redis.duplicate();
+  const sub = duplicateConnection(opts.redis);
   const channel = controlChannel(opts.queuePrefix);
   const inFlight = new Set<Promise<void>>();
   if (!opts.secret) opts.log.warn('MEETCAP_CONTROL_SECRET is not set: every control command for this worker will be refused');

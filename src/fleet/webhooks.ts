@@ -8,6 +8,7 @@ import type { Attached, FleetContext } from './context.js';
 import { postWebhook, type AttemptResult } from './webhooks/send.js';
 import { parseWebhookSecret, webhookHeaders } from './webhooks/sign.js';
 import { DeliveryStore, WEBHOOK_GROUP, type Delivery, type NewDelivery } from './webhooks/store.js';
+import { duplicateConnection } from '../scheduler/queue.js';
 
 /** Delays before attempts 2…10 (docs/events.md); each gets ±20 % jitter. 10 attempts over ~4.6 h, then the dead-letter stream. */
 export const RETRY_DELAYS_MS: readonly number[] = [5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 3_600_000, 3_600_000, 3_600_000];
@@ -65,7 +66,7 @@ export async function startWebhooks(ctx: FleetContext, options: Partial<WebhookO
   const store = new DeliveryStore(ctx.redis, ctx.keys);
   // Not fatal: webhooks must never keep a worker from leasing; the read loop recreates the group on NOGROUP.
   await store.ensureGroup().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'webhook consumer group not created yet'));
-  const reader = ctx.redis.duplicate();
+  const reader = duplicateConnection(ctx.redis);
   const stop = new AbortController();
   const tenants = tenantEndpoints(ctx, opts, log);
   const attempts = new AttemptRunner(ctx, opts, store, log, stop.signal);

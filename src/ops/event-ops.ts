@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { MeetcapError, type FleetEvent } from '../contracts/index.js';
 import type { OpsDeps } from './api.js';
+import { duplicateConnection } from '../scheduler/queue.js';
 
 /** One entry of the events stream: `id` is what a consumer resumes from. */
 export interface StreamedEvent {
@@ -60,7 +61,7 @@ async function readBacklog(redis: Redis, key: string, from: string, opts: Events
 
 /** Blocking reads on a connection of its own, which an abort closes to end the wait at once. */
 async function follow(redis: Redis, key: string, from: string, opts: EventsOptions): Promise<string> {
-  const reader = redis.duplicate();
+  const reader = duplicateConnection(redis);
   const onAbort = (): void => reader.disconnect();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let lastId = from;

@@ -4,6 +4,7 @@ import { resolveSession } from '../fleet/registry.js';
 import type { LogEnd } from '../fleet/session-logs.js';
 import type { OpsDeps } from './api.js';
 import { requireOperator } from './auth.js';
+import { duplicateConnection } from '../scheduler/queue.js';
 
 /** One entry of a session's log stream: the raw pino JSON line the session wrote (already redacted). */
 export interface LogLine {
@@ -117,7 +118,7 @@ async function follow(
   options: LogsOptions,
   gone: () => Promise<boolean>,
 ): Promise<void> {
-  const blocking = redis.duplicate();
+  const blocking = duplicateConnection(redis);
   const abort = (): void => blocking.disconnect();
   options.signal?.addEventListener('abort', abort, { once: true });
   let last = from;

@@ -16,7 +16,22 @@ export function jobIdFor(meetingId: string): string {
 
 export function redisConnection(config: Config): Redis {
   // BullMQ workers need maxRetriesPerRequest: null so blocking commands survive reconnects.
-  return new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  return listened(new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false }));
+}
+
+/**
+ * A duplicate of `redis` for blocking reads or SUBSCRIBE. Every connection gets an error
+ * listener: without one ioredis prints "Unhandled error event" on stderr for every failed
+ * reconnect while Redis is down. Outages still surface where they matter: commands reject
+ * (and are logged by their callers) and BullMQ's worker emits its own errors.
+ */
+export function duplicateConnection(redis: Redis): Redis {
+  return listened(redis.duplicate());
+}
+
+function listened(conn: Redis): Redis {
+  conn.on('error', () => undefined);
+  return conn;
 }
 
 /** Meetings for bots and file jobs share the queue: same idempotency key, same workers. */

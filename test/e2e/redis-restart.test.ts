@@ -57,8 +57,11 @@ describe('Redis restarting mid-meeting', () => {
     const durationSec = (await ffprobeFile(file)).durationSec;
     const wallSec = (Date.parse(outcome.recording!.endedAt) - Date.parse(recording.at)) / 1000;
     expect(durationSec).toBeGreaterThan(wallSec - 1.5);
+    // The capture never touches Redis: an outage would show as seconds of silence. The strict
+    // 100 ms quality bound is test/quality's; here a scheduling hiccup on a busy box is not the point.
     const presence = await audioPresence(file, { fromSec: 1 });
-    expect(presence.longestGapMs, JSON.stringify(presence.gaps)).toBeLessThanOrEqual(100);
+    expect(presence.longestGapMs, JSON.stringify(presence.gaps)).toBeLessThanOrEqual(300);
+    expect(presence.presentRatio).toBeGreaterThanOrEqual(0.99);
 
     // BullMQ ran the job once and completed it; nothing is waiting to run it again.
     const connection = redisConnection(h.config);
