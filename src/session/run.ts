@@ -1,3 +1,4 @@
+import type { Page } from 'puppeteer-core';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { loadBotProfile } from '../config/profiles.js';
@@ -70,6 +71,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   let failure: MeetcapError | undefined;
   let redactedUrl = '[not a meeting link]';
   let finished: FinishedRecording | undefined;
+  let liveBrowser: Page | undefined;
 
   try {
     const resolved = resolvePlatform(job.meetingUrl, job.platform);
@@ -82,6 +84,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     machine.to('launching');
     const { adapter, origin } = await chooseAdapter(meeting, resolved.adapter, { job, profile, config: deps.config, cleanup, log });
     const browser = await launchBrowser(deps.config, profile, origin, log);
+    liveBrowser = browser.page;
     cleanup.defer('browser', browser.close);
     const blocked = blockedNavigations(adapter);
     await guardNavigation(browser.page, (host) => adapter.allowsNavigationTo(host), blocked.record);
@@ -114,6 +117,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
 
   await control.close();
   finished ??= await stopRecording(recording, (err) => (failure ??= err));
+  failure = crashCause(failure, liveBrowser);
   const outcome = await finalize({ job, sessionId, deps, machine, participants, finished, endReason, failure, redactedUrl });
   await cleanup.closeAll();
   deps.emit({ type: 'outcome', data: outcome });
@@ -195,6 +199,16 @@ function blockedNavigations(adapter: PlatformAdapter): { record: (host: string) 
     },
     reason: () => reason,
   };
+}
+
+/**
+ * A Chromium that dies mid-call is seen first by whatever used it (the capture's socket closing
+ * is capture_failed); by the time the session finalizes, the browser's disconnect is known and
+ * is the real cause, the one the worker restarts a session for.
+ */
+function crashCause(failure: MeetcapError | undefined, page: Page | undefined): MeetcapError | undefined {
+  if (!failure || failure.code === 'browser_crashed' || !page || page.browser().connected) return failure;
+  return new MeetcapError('browser_crashed', `Chromium disconnected (first seen as ${failure.code}: ${failure.message})`, {}, { cause: failure });
 }
 
 function thisPart(sessionId: string, finished: FinishedRecording, media: StoredObjectInfo, reason: ReasonCode | undefined): MeetingPart {

@@ -57,6 +57,24 @@ const running = (meetingId: string): boolean => [...h.worker.sessions.values()].
 const leftCall = (t: Tracked): boolean => t.states.some((s) => ['leaving', 'finalizing'].includes(s.state));
 
 describe('operator commands against a live worker', () => {
+  it('meetcap sessions, logs and /metrics show the two live meetings', async () => {
+    const [sessions, workers, logs] = await Promise.all([cli(['sessions', '--json']), cli(['workers', '--json']), cli(['logs', live[0]!.meetingId, '--json'])]);
+    expect(sessions.code, sessions.stderr).toBe(0);
+    const rows = JSON.parse(sessions.stdout) as Array<Record<string, unknown>>;
+    for (const m of live) {
+      expect(rows.find((r) => r.meetingId === m.meetingId)).toMatchObject({ state: 'recording', platform: 'meet', workerId: h.worker.workerId, status: 'live' });
+    }
+    expect(JSON.parse(workers.stdout)).toContainEqual(expect.objectContaining({ workerId: h.worker.workerId, draining: false, status: 'live' }));
+    // The session's own lines, from its first one, as pino JSON.
+    expect(logs.code, logs.stderr).toBe(0);
+    const lines = logs.stdout.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; meetingId: string });
+    expect(lines.every((l) => l.meetingId === live[0]!.meetingId)).toBe(true);
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['session launching', 'session joining', 'session in_call', 'session recording']));
+
+    const metrics = await (await fetch(h.worker.endpoints.metrics!)).text();
+    expect(metrics).toMatch(/^meetcap_sessions\{state="recording"\} 2$/m);
+  });
+
   it('kill without the fleet secret is refused (exit 2, audited) and the session is untouched', async () => {
     const [a] = live;
     const [wrong, absent] = await Promise.all([
