@@ -18,7 +18,7 @@ export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
 export type ControlResult = { ok: true; state: SessionState } | { ok: false; error: SerializedError };
 
 /** Why a worker asks its session to stop (each is also the outcome's reason). */
-export type StopReason = 'stopped_by_operator' | 'worker_draining' | 'stuck_session_killed';
+export type StopReason = 'stopped_by_operator' | 'worker_draining' | 'stuck_session_killed' | 'worker_lost';
 
 /**
  * A session's periodic report to its worker (every HEALTH_INTERVAL_MS): what the registry shows,

@@ -180,9 +180,9 @@ function serialWriter(ctx: FleetContext) {
   return {
     run(fill: (pipe: Pipeline) => void, done?: () => void): void {
       chain = chain.then(async () => {
-        const pipe = ctx.redis.pipeline();
-        fill(pipe);
         try {
+          const pipe = ctx.redis.pipeline();
+          fill(pipe);
           const replies = (await pipe.exec()) ?? [];
           const err = replies.find(([e]) => e)?.[0];
           if (err) throw err;
@@ -191,8 +191,9 @@ function serialWriter(ctx: FleetContext) {
         } catch (err) {
           if (!failing) log.warn({ err: (err as Error).message }, 'registry write failed; records will be rewritten at the next heartbeat');
           failing = true;
+        } finally {
+          done?.();
         }
-        done?.();
       });
     },
     /** Resolves when queued writes landed, or after `maxMs` (a close must not hang on a dead Redis). */

@@ -73,12 +73,7 @@ export interface RunningSession {
  */
 export function launchSession(opts: LaunchOptions): RunningSession {
   // Its own process group: if the session dies, its Chromium and ffmpeg are ended with it.
-  const child = fork(CLI, ['session'], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, ...opts.env },
-    serialization: 'json',
-  });
+  const child = fork(CLI, ['session'], { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...opts.env }, serialization: 'json' });
   let outcome: SessionOutcome | undefined;
   let stderrTail = '';
   createInterface({ input: child.stdout! }).on('line', opts.onLogLine);
@@ -99,13 +94,14 @@ export function launchSession(opts: LaunchOptions): RunningSession {
 
   // Set when the worker stops or kills the session: an exit without an outcome then carries it.
   let stopReason: StopReason | undefined;
-  const done = new Promise<SessionOutcome>((resolve) => {
-    child.once('exit', (code, signal) => {
+  const done = whenEnded(child, opts, {
+    outcome: () => outcome,
+    stopReason: () => stopReason,
+    stderr: () => stderrTail,
+    onExit: () => {
       controls.closeAll();
       shots.closeAll();
-      const exit = `code ${code}, signal ${signal}`;
-      void (outcome ? Promise.resolve(outcome) : outcomeAfterExit(opts, child.pid, stopReason, exit, stderrTail)).then(resolve);
-    });
+    },
   });
 
   const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
@@ -175,6 +171,28 @@ function controlReplies() {
   };
 }
 
+/** The session's outcome once its process is gone: its own, or one made up from how it ended. */
+function whenEnded(
+  child: ChildProcess,
+  opts: LaunchOptions,
+  state: { outcome(): SessionOutcome | undefined; stopReason(): StopReason | undefined; stderr(): string; onExit(): void },
+): Promise<SessionOutcome> {
+  return new Promise<SessionOutcome>((resolve) => {
+    child.once('exit', (code, signal) => {
+      state.onExit();
+      const own = state.outcome();
+      const exit = `code ${code}, signal ${signal}`;
+      void (own ? Promise.resolve(own) : outcomeAfterExit(opts, child.pid, state.stopReason(), exit, state.stderr())).then(resolve);
+    });
+    // fork() itself can fail (EAGAIN, ENOMEM on a full box): no process, so no 'exit' either.
+    child.once('error', (err) => {
+      if (child.pid !== undefined) return opts.log.warn({ err: err.message }, 'session process error');
+      opts.log.error({ err: err.message }, 'could not start the session process');
+      resolve(crashOutcome(opts, 'session_crashed', `spawn failed: ${err.message}`));
+    });
+  });
+}
+
 /**
  * The session exited without sending its outcome: finalized from its spool by `recover`, with the
  * stop reason when the worker killed it (grace expired, stuck) and session_crashed otherwise.
@@ -185,7 +203,12 @@ async function outcomeAfterExit(opts: LaunchOptions, pid: number | undefined, st
   else opts.log.error({ exit, stderr }, 'session exited without an outcome');
   killGroup(pid);
   const outcome = (await opts.recover?.(reason).catch(() => undefined)) ?? crashOutcome(opts, reason, exit);
-  opts.onEvent({ type: 'outcome', data: outcome });
+  try {
+    opts.onEvent({ type: 'outcome', data: outcome });
+  } catch (err) {
+    // A listener's bug must not leave the lease waiting for an outcome forever.
+    opts.log.error({ err: (err as Error).message }, 'outcome listener failed');
+  }
   return outcome;
 }
 

@@ -15,8 +15,13 @@ import type { FleetKeys } from '../fleet/keys.js';
 export interface MeetingClaim {
   /** Earlier sessions of this meeting, oldest first; the processor appends as it goes. */
   readonly previous: PreviousSession[];
+  /**
+   * Aborted when the claim can no longer be vouched for (someone else holds it, or it could not
+   * be refreshed for its whole lifetime): another worker may be joining, so this one must leave.
+   */
+  readonly lost: AbortSignal;
   addSession(session: PreviousSession): Promise<void>;
-  /** Ends the claim; `finished`: the job is over, so its parts record goes too. Idempotent. */
+  /** Ends the claim; `finished`: the job is over, so its parts record goes too (only while the claim is ours). Idempotent. */
   release(finished?: boolean): Promise<void>;
 }
 
@@ -39,7 +44,14 @@ const PARTS_TTL_SEC = 2 * 86_400;
 const POLL_MS = 500;
 // Refresh / release only a claim that is still ours: a lapsed claim may belong to someone else now.
 const REFRESH = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+// The parts record goes too when the job finished, but only while the claim is still ours: a
+// worker that lost it must not wipe the record its successor is using.
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  if ARGV[2] == '1' then redis.call('DEL', KEYS[2]) end
+  return 1
+end
+return 0`;
 
 export function meetingClaims(o: ClaimOptions): MeetingClaims {
   const ttlMs = o.heartbeatSec * 3 * 1000;
@@ -49,31 +61,62 @@ export function meetingClaims(o: ClaimOptions): MeetingClaims {
       const partsKey = o.keys.meetingParts(meetingId);
       const token = `${o.workerId}|${jobId}|${randomUUID()}`;
       await waitForClaim(o, owner, token, ttlMs, meetingId);
-      const timer = setInterval(() => {
-        o.redis.eval(REFRESH, 1, owner, token, String(ttlMs)).catch((err: unknown) => o.log.warn({ meetingId, err: (err as Error).message }, 'meeting claim refresh failed'));
-      }, o.heartbeatSec * 1000);
-      timer.unref();
-      const previous = Object.values(await o.redis.hgetall(partsKey))
-        .map((v) => JSON.parse(v) as PreviousSession)
-        .sort((a, b) => a.leasedAt.localeCompare(b.leasedAt));
-      if (previous.length) o.log.warn({ meetingId, previous: previous.map((p) => p.sessionId) }, 'meeting was recorded before: continuing as a new part');
+      const lost = new AbortController();
+      const stopRefresh = keepClaim(o, owner, token, ttlMs, meetingId, lost);
       let released: Promise<void> | undefined;
+      const release = (finished = true): Promise<void> =>
+        (released ??= (async () => {
+          stopRefresh();
+          await o.redis.eval(RELEASE, 2, owner, partsKey, token, finished ? '1' : '0').catch(() => undefined);
+        })());
+      let previous: PreviousSession[];
+      try {
+        previous = Object.values(await o.redis.hgetall(partsKey))
+          .map((v) => JSON.parse(v) as PreviousSession)
+          .sort((a, b) => a.leasedAt.localeCompare(b.leasedAt));
+      } catch (err) {
+        await release(false);
+        throw err;
+      }
+      if (previous.length) o.log.warn({ meetingId, previous: previous.map((p) => p.sessionId) }, 'meeting was recorded before: continuing as a new part');
       return {
         previous,
+        lost: lost.signal,
         async addSession(session) {
           await o.redis.multi().hset(partsKey, session.sessionId, JSON.stringify(session)).expire(partsKey, PARTS_TTL_SEC).exec();
         },
-        release(finished = true) {
-          released ??= (async () => {
-            clearInterval(timer);
-            await o.redis.eval(RELEASE, 1, owner, token).catch(() => undefined);
-            if (finished) await o.redis.del(partsKey).catch(() => undefined);
-          })();
-          return released;
-        },
+        release,
       };
     },
   };
+}
+
+/**
+ * Refreshes the claim every heartbeat. A refresh that finds the claim gone or someone else's,
+ * or no successful refresh for the claim's whole lifetime (cut off from Redis), aborts `lost`.
+ */
+function keepClaim(o: ClaimOptions, owner: string, token: string, ttlMs: number, meetingId: string, lost: AbortController): () => void {
+  let lastOk = Date.now();
+  const timer = setInterval(() => {
+    o.redis.eval(REFRESH, 1, owner, token, String(ttlMs)).then(
+      (kept) => {
+        if (kept === 1) lastOk = Date.now();
+        else giveUp('the claim is gone or held by another worker');
+      },
+      (err: unknown) => {
+        o.log.warn({ meetingId, err: (err as Error).message }, 'meeting claim refresh failed');
+        if (Date.now() - lastOk >= ttlMs) giveUp('the claim could not be refreshed for its whole lifetime');
+      },
+    );
+  }, o.heartbeatSec * 1000);
+  timer.unref();
+  const giveUp = (why: string): void => {
+    if (lost.signal.aborted) return;
+    o.log.error({ meetingId, why }, 'lost the claim on the meeting: its session must leave');
+    lost.abort();
+    clearInterval(timer);
+  };
+  return () => clearInterval(timer);
 }
 
 /** SET NX, waiting for another holder's claim to lapse; gives up (retryable) after maxWaitSec. */

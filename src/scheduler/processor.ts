@@ -18,6 +18,8 @@ export interface ProcessorDeps {
   storage: Storage | undefined;
   sessionEnv?: NodeJS.ProcessEnv;
   writeLine: (line: string) => void;
+  /** True once the worker is closing: a crashed session is then not restarted. */
+  closing: () => boolean;
 }
 
 /** Outcomes after which the meeting is rejoined by a fresh session (within the job's limits). */
@@ -46,10 +48,14 @@ export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, Session
         }
         const sessionId = `ses_${randomUUID()}`;
         const leasedAt = new Date().toISOString();
-        await claim.addSession({ sessionId, leasedAt });
-        outcome = await runSessionOnce(deps, job, data, sessionId, leasedAt, [...claim.previous]);
+        // The parts record only feeds a later takeover; a Redis blip must not cost this session.
+        await claim.addSession({ sessionId, leasedAt }).catch((err: unknown) => deps.log.warn({ meetingId, err: (err as Error).message }, 'could not record the session in the meeting claim'));
+        const run = await runSessionOnce(deps, job, data, { sessionId, leasedAt, previous: [...claim.previous], lost: claim.lost });
+        outcome = run.outcome;
         claim.previous.push({ sessionId, leasedAt });
-        if (!outcome.reason || !RESTART_ON.has(outcome.reason) || restarts >= MAX_RESTARTS) break;
+        // A session that was asked to stop (operator, drain, watchdog, lost claim) is not rejoined.
+        const restart = !!outcome.reason && RESTART_ON.has(outcome.reason) && !run.stopped && !claim.lost.aborted && !deps.closing();
+        if (!restart || restarts >= MAX_RESTARTS) break;
         deps.log.warn({ meetingId, sessionId, reason: outcome.reason, restart: restarts + 1 }, 'session crashed; rejoining with a new session');
       }
       return settle(outcome);
@@ -76,10 +82,9 @@ async function runSessionOnce(
   deps: ProcessorDeps,
   job: Job<AnyJob, SessionOutcome, string>,
   data: AnyJob,
-  sessionId: string,
-  leasedAt: string,
-  previousSessions: PreviousSession[],
-): Promise<SessionOutcome> {
+  part: { sessionId: string; leasedAt: string; previous: PreviousSession[]; lost: AbortSignal },
+): Promise<{ outcome: SessionOutcome; stopped: boolean }> {
+  const { sessionId, leasedAt, previous: previousSessions } = part;
   const { meetingId } = data;
   const { events, storage } = deps;
   const slog = deps.log.child({ sessionId, meetingId });
@@ -100,6 +105,8 @@ async function runSessionOnce(
     recover: async (reason) => (storage ? recoverCrashedSession({ sessionId, meetingId }, data.limits.minDurationSec, storage, slog, reason) : undefined),
   });
   deps.sessions.set(sessionId, session);
+  const leave = (): void => session.stop('worker_lost');
+  part.lost.addEventListener('abort', leave, { once: true });
   const dueAt = new Date(job.timestamp + (job.delay ?? 0)).toISOString();
   const source = data.source === 'file' ? 'file' : 'meeting';
   events.emit('session_started', { sessionId, meetingId, tenantId: data.tenantId, source, jobId: job.id ?? '', pid: session.pid, dueAt, leasedAt });
@@ -107,8 +114,9 @@ async function runSessionOnce(
     const outcome = await session.outcome;
     events.emit('session_ended', { sessionId, meetingId, outcome });
     slog.info({ state: outcome.state, reason: outcome.reason }, 'session finished');
-    return outcome;
+    return { outcome, stopped: session.stopReason !== undefined };
   } finally {
+    part.lost.removeEventListener('abort', leave);
     deps.sessions.delete(sessionId);
   }
 }

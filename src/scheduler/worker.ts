@@ -56,8 +56,11 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
   const workerId = `${host}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   const keys = fleetKeys(config.queuePrefix);
-  const claims = meetingClaims({ redis: connection, keys, workerId, heartbeatSec: config.fleet.heartbeatSec, maxWaitSec: config.fleet.lostAfterSec * 2, log });
-  const processor = meetingProcessor({ config, log, events, sessions, claims, storage, sessionEnv: opts.sessionEnv, writeLine });
+  // Wait at least a whole claim lifetime (3 heartbeats) for a dead worker's claim to lapse.
+  const maxWaitSec = Math.max(config.fleet.lostAfterSec * 2, config.fleet.heartbeatSec * 3 + 10);
+  const claims = meetingClaims({ redis: connection, keys, workerId, heartbeatSec: config.fleet.heartbeatSec, maxWaitSec, log });
+  let closing: Promise<void> | undefined;
+  const processor = meetingProcessor({ config, log, events, sessions, claims, storage, sessionEnv: opts.sessionEnv, writeLine, closing: () => closing !== undefined });
   const lockMs = config.fleet.leaseLockSec * 1000;
   const worker = new Worker<AnyJob, SessionOutcome, string>(
     QUEUE_NAME,
@@ -102,7 +105,6 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
   log.info({ workerId, slots: config.slots, prefix: config.queuePrefix }, 'worker ready');
   if (storage) sweepInBackground(storage, new Set(sessions.keys()), log);
 
-  let closing: Promise<void> | undefined;
   return {
     workerId,
     events,
