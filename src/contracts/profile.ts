@@ -15,6 +15,8 @@ export const BotProfileSchema = z
     /** What jobs with no `recording` of their own capture: audio_video (MP4) or audio_only (M4A). */
     recording: RecordingModeSchema.default('audio_video'),
     videoBitsPerSecond: z.int().min(100_000).max(8_000_000).default(2_500_000),
+    /** Frames per second the tab is captured and encoded at (audio_video). */
+    videoFrameRate: z.int().min(5).max(30).default(30),
     /**
      * How Zoom meetings are joined: Zoom's web client (default), or Zoom's Meeting SDK for Web,
      * which needs SDK credentials and, per Zoom's own README, does not support bots

@@ -68,6 +68,7 @@ export class SessionRecording {
       logger: opts.log,
       timesliceMs: opts.profile.chunkMs,
       videoBitsPerSecond: opts.profile.videoBitsPerSecond,
+      videoFrameRate: opts.profile.videoFrameRate,
       ffmpegPath: opts.ffmpegPath,
     });
   }

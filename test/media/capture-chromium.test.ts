@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -129,6 +130,27 @@ describe.skipIf(!loopbackOnly)('PageCapture in real Chromium', () => {
     expect(after.length).toBeGreaterThan(8);
     expect(Math.max(...before)).toBeLessThan(-50);
     expect(Math.min(...after)).toBeGreaterThan(-25);
+  }, 60_000);
+
+  it('records video at the configured frame rate (the page animates every frame)', async () => {
+    const rates: number[] = [];
+    for (const [videoFrameRate, key] of [[10, 'm4/ten.mp4'], [undefined, 'm4/default.mp4']] as const) {
+      const capture = new PageCapture({ storage, logger, ...(videoFrameRate ? { videoFrameRate } : {}) });
+      const page = await openMeeting(capture);
+      await capture.start(page, { mode: 'audio_video', key });
+      await sleep(3000); // recording length
+      await capture.stop();
+      const object = await capture.keep();
+      await capture.close();
+      await page.close();
+      const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries',
+        'stream=nb_read_packets:format=duration', '-of', 'json', object.uri]).toString();
+      const j = JSON.parse(out) as { streams: Array<{ nb_read_packets: string }>; format: { duration: string } };
+      rates.push(Number(j.streams[0]!.nb_read_packets) / Number(j.format.duration));
+    }
+    expect(rates[0]).toBeGreaterThan(7);
+    expect(rates[0]).toBeLessThan(11);
+    expect(rates[1]).toBeGreaterThan(20); // the default is 30 fps
   }, 60_000);
 
   it('records audio only as AAC in M4A', async () => {

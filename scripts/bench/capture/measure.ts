@@ -28,6 +28,12 @@ export interface TreeUsage {
   samples: number;
   /** Wall time the sampler ran, in seconds. */
   wallSec: number;
+  /**
+   * Own CPU (utime+stime, reaped children excluded) by process kind, from each process's last
+   * sample: where the tree's CPU goes (Chromium's --type, ffmpeg, Xvfb, ...). Sums to a little
+   * less than cpuSec (what each process spent after its last sample is missing).
+   */
+  byKind: Record<string, number>;
 }
 
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
@@ -40,6 +46,8 @@ interface Stat {
   key: string;
   /** Own + reaped children's CPU, in clock ticks. */
   ticks: number;
+  /** Own CPU only, in clock ticks. */
+  own: number;
 }
 
 function readStat(pid: number): Stat | undefined {
@@ -53,7 +61,7 @@ function readStat(pid: number): Stat | undefined {
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const n = (i: number): number => Number(f[i] ?? 0);
   // After ')': state=0 ppid=1 ... utime=11 stime=12 cutime=13 cstime=14 ... starttime=19
-  return { pid, ppid: n(1), key: `${pid}:${f[19]}`, ticks: n(11) + n(12) + n(13) + n(14) };
+  return { pid, ppid: n(1), key: `${pid}:${f[19]}`, ticks: n(11) + n(12) + n(13) + n(14), own: n(11) + n(12) };
 }
 
 function allStats(): Stat[] {
@@ -64,6 +72,24 @@ function allStats(): Stat[] {
     if (s) out.push(s);
   }
   return out;
+}
+
+/** A short name for what a process is: Chromium's --type (and utility sub-type), else the program. */
+function kindOf(pid: number): string {
+  let argv: string[];
+  try {
+    // Chromium rewrites its children's titles into one space-separated string, hence both separators.
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/).filter(Boolean);
+  } catch {
+    return 'unknown';
+  }
+  const flag = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const prog = (argv[0] ?? 'unknown').split('/').pop()!;
+  if (!/chrom/.test(prog)) return prog === 'node' && argv.some((a) => a.includes('tsx')) ? 'node' : prog;
+  const type = flag('type');
+  if (!type) return 'chromium-browser';
+  const sub = flag('utility-sub-type');
+  return sub ? `chromium-${sub.replace(/\.mojom\.\w+$/, '')}` : `chromium-${type}`;
 }
 
 function pssKiB(pid: number): number {
@@ -107,6 +133,8 @@ export class TreeSampler {
   private readonly started = Date.now();
   private stoppedAt: number | undefined;
   private seen = new Set<string>();
+  /** Last own ticks and kind of every process ever seen, by pid + start time. */
+  private readonly own = new Map<string, { kind: string; ticks: number }>();
 
   constructor(private readonly root: number) {
     this.schedule(SLOW_MS);
@@ -137,7 +165,14 @@ export class TreeSampler {
       processes: this.seen.size,
       samples: this.samples,
       wallSec: ((this.stoppedAt ?? Date.now()) - this.started) / 1000,
+      byKind: this.byKind(),
     };
+  }
+
+  private byKind(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const { kind, ticks } of this.own.values()) out[kind] = (out[kind] ?? 0) + ticks / TICKS;
+    return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 100) / 100]));
   }
 
   private schedule(ms: number): void {
@@ -160,6 +195,11 @@ export class TreeSampler {
     for (const s of attached) this.followed.set(s.key, { ticks: s.ticks, attached: true });
     for (const s of detached) this.followed.set(s.key, { ticks: s.ticks, attached: false });
     for (const key of live) this.seen.add(key);
+    for (const s of [...attached, ...detached]) {
+      const o = this.own.get(s.key) ?? { kind: kindOf(s.pid), ticks: 0 };
+      o.ticks = Math.max(o.ticks, s.own);
+      this.own.set(s.key, o);
+    }
     const total = [...attached, ...detached].reduce((a, s) => a + s.ticks, 0) + this.orphanTicks;
     this.lastTicks = Math.max(this.lastTicks, total);
     this.samples += 1;

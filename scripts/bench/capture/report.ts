@@ -32,7 +32,23 @@ function cpuTable(runs: CpuRun[]): string[] {
     `| reference (Xvfb + PulseAudio + x11grab/libx264) | ${col((r) => r.reference.cpuSecPerRecordedMin)} | ${col((r) => r.reference.steadyCpuSecPerMin)} | ${col((r) => r.reference.peakPssMiB, 0)} | ${col((r) => r.reference.cpuSec, 1)} | ${col((r) => r.reference.recordedMin)} | ${col((r) => r.reference.mediaSec / 60 / r.reference.recordedMin, 3)} |`,
     `| **ratio meetcap / reference** (target <= 0.5) | **${col((r) => r.ratio, 3)}** | ${col((r) => r.steadyRatio, 3)} | ${fmt(median(ok.map((r) => r.meetcap.peakPssMiB / r.reference.peakPssMiB)), 3)} | | | |`,
     '',
+    ...breakdown(ok),
   ];
+}
+
+/** Where each bot's CPU goes: own CPU-s per recorded minute by process kind, median over runs. */
+function breakdown(runs: CpuRun[]): string[] {
+  const table = (bot: 'meetcap' | 'reference'): string[] => {
+    const kinds = [...new Set(runs.flatMap((r) => Object.keys(r[bot].cpuByKind ?? {})))];
+    const rows = kinds
+      .map((k) => ({ k, v: median(runs.map((r) => r[bot].cpuByKind?.[k] ?? 0)) }))
+      .filter((x) => x.v >= 0.05)
+      .sort((a, b) => b.v - a.v);
+    return rows.map((x) => `| ${bot} | ${x.k} | ${fmt(x.v)} |`);
+  };
+  const rows = [...table('meetcap'), ...table('reference')];
+  if (rows.length === 0) return [];
+  return ['CPU by process (own CPU-s per recorded minute, median):', '', '| bot | process | CPU-s / min |', '|---|---|---|', ...rows, ''];
 }
 
 function latencyTable(runs: LatencyRun[]): string[] {

@@ -69,6 +69,8 @@ export interface BotFigures {
   steadyCpuSecPerMin: number;
   peakPssMiB: number;
   processes: number;
+  /** CPU-s per recorded minute by process kind (measure.ts TreeUsage.byKind). */
+  cpuByKind: Record<string, number>;
   /** Media seconds in the file: less than recordedMin x 60 when the bot dropped frames or audio. */
   mediaSec: number;
   /** Reference only (see BotResult). */
@@ -86,6 +88,7 @@ export function figures(r: BotResult): BotFigures {
     steadyCpuSecPerMin: round(r.steadyCpuSecPerMin ?? Number.NaN, 2),
     peakPssMiB: round(r.usage.peakPssMiB, 1),
     processes: r.usage.processes,
+    cpuByKind: Object.fromEntries(Object.entries(r.usage.byKind).map(([k, v]) => [k, recordedMin > 0 ? round(v / recordedMin, 2) : Number.NaN])),
     mediaSec: round(r.mediaSec, 2),
     ...(r.streams ? { streams: r.streams } : {}),
   };

@@ -15,6 +15,8 @@ export interface PageCaptureOptions {
   /** How often the page hands over a chunk; also the most a page crash can lose. */
   timesliceMs?: number;
   videoBitsPerSecond?: number;
+  /** Tab capture (and so recording) frame rate; default 30. */
+  videoFrameRate?: number;
   ffmpegPath?: string;
   /** Limits for the page-side start/stop; a hung page must not hang the session. */
   startTimeoutMs?: number;
@@ -152,6 +154,7 @@ export class PageCapture {
       mode,
       timesliceMs: this.options.timesliceMs ?? 1000,
       videoBitsPerSecond: this.options.videoBitsPerSecond ?? 2_500_000,
+      frameRate: this.options.videoFrameRate ?? 30,
     };
     const pageStart = page.evaluate(recorderCall(this.key, 'start', args));
     pageStart.catch(() => undefined); // observed through the race below; later rejections are moot

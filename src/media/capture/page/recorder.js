@@ -75,9 +75,9 @@
     s.unsubscribe = registry.subscribe((event, track) => (event === 'added' ? attachTrack(s, track) : detachTrack(s, track)));
   };
 
-  const captureTab = async (s) => {
+  const captureTab = async (s, opts) => {
     const display = await navigator.mediaDevices.getDisplayMedia({
-      video: { width: 1280, height: 720, frameRate: 30 },
+      video: { width: 1280, height: 720, frameRate: opts.frameRate || 30 },
       audio: false,
       preferCurrentTab: true,
     });
@@ -119,7 +119,7 @@
     try {
       s.mimeType = pickMime(opts.mode);
       await buildMix(s);
-      if (opts.mode === 'audio_video') await captureTab(s);
+      if (opts.mode === 'audio_video') await captureTab(s, opts);
       s.ws = await openSocket(opts.wsUrl);
       s.ws.onclose = () => {
         if (!s.stopping) s.rec && s.rec.state !== 'inactive' && s.rec.stop();
