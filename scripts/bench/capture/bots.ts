@@ -9,7 +9,7 @@ import { ffprobeFile } from '../../../src/media/ffmpeg/probe.js';
 import { launchSession } from '../../../src/scheduler/launcher.js';
 import { objectKeys } from '../../../src/session/recording.js';
 import type { BenchEnv } from './bench-env.js';
-import { TreeSampler, type TreeUsage } from './measure.js';
+import { TreeSampler, threadRates, threadTicks, type TreeUsage } from './measure.js';
 import type { BotMode, RefBotMessage, RefBotStart } from './reference-protocol.js';
 
 /**
@@ -39,6 +39,8 @@ export interface BotResult {
   outcomeAt?: number;
   /** CPU-s per minute between the steady marks: recording only, no launch, join or finalize. */
   steadyCpuSecPerMin?: number;
+  /** CPU-s per minute of the busiest threads in the recording phase ("<process kind> <thread>"). */
+  steadyThreads?: Record<string, number>;
   /** Reference only: what the file holds per stream (frames dropped under load show here). */
   streams?: StreamFacts[];
 }
@@ -74,14 +76,18 @@ async function streamFacts(file: string): Promise<StreamFacts[]> {
   return (raw.streams ?? []).map((s) => ({ type: s.codec_type ?? '?', durationSec: Number(s.duration), packets: Number(s.nb_read_packets) }));
 }
 
-function steadyPhase(sampler: TreeSampler): { mark: BenchBot['mark']; result: () => { steadyCpuSecPerMin?: number } } {
-  const at: Record<string, { t: number; cpu: number }> = {};
+type SteadyFigures = Pick<BotResult, 'steadyCpuSecPerMin' | 'steadyThreads'>;
+
+/** CPU of the recording phase, in total and by thread (what the whole-life figures cannot show). */
+function steadyPhase(sampler: TreeSampler, root: number): { mark: BenchBot['mark']; result: () => SteadyFigures } {
+  const at: Record<string, { t: number; cpu: number; threads: Map<string, number> }> = {};
   return {
-    mark: (which) => void (at[which] = { t: Date.now(), cpu: sampler.cpuNow() }),
+    mark: (which) => void (at[which] = { t: Date.now(), cpu: sampler.cpuNow(), threads: threadTicks(root) }),
     result: () => {
       const a = at['steady_start'];
       const b = at['steady_end'];
-      return a && b && b.t > a.t ? { steadyCpuSecPerMin: ((b.cpu - a.cpu) * 60_000) / (b.t - a.t) } : {};
+      if (!a || !b || b.t <= a.t) return {};
+      return { steadyCpuSecPerMin: ((b.cpu - a.cpu) * 60_000) / (b.t - a.t), steadyThreads: threadRates(a.threads, b.threads, b.t - a.t) };
     },
   };
 }
@@ -109,7 +115,7 @@ export function startMeetcapBot(env: BenchEnv, meetingUrl: string, mode: BotMode
   });
   if (session.pid === undefined) throw new Error('meetcap session did not start');
   const sampler = new TreeSampler(session.pid);
-  const steady = steadyPhase(sampler);
+  const steady = steadyPhase(sampler, session.pid);
   const target = objectKeys(job, sessionId, mode).media;
   const finished = session.outcome.then((outcome): BotResult => {
     const usage = sampler.stop();
@@ -139,7 +145,7 @@ export function startReferenceBot(env: BenchEnv, meetingUrl: string, mode: BotMo
   });
   if (child.pid === undefined) throw new Error('reference bot did not start');
   const sampler = new TreeSampler(child.pid);
-  const steady = steadyPhase(sampler);
+  const steady = steadyPhase(sampler, child.pid);
   let onRecording!: (at: number) => void;
   const recording = new Promise<number>((resolve) => (onRecording = resolve));
   let done: Extract<RefBotMessage, { type: 'done' }> | undefined;

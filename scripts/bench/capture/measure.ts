@@ -74,6 +74,41 @@ function allStats(): Stat[] {
   return out;
 }
 
+/** Own CPU ticks of every thread in the live tree of `root`, keyed "<process kind> <thread name>". */
+export function threadTicks(root: number): Map<string, number> {
+  const { attached } = treeOf(root, allStats(), new Map());
+  const out = new Map<string, number>();
+  for (const { pid } of attached) {
+    const kind = kindOf(pid);
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      // Thread names carry pool indexes ("ThreadPoolForeg3"): strip them so a pool is one row.
+      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')).replace(/\d+$/, '');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const key = `${kind} ${name}`;
+      out.set(key, (out.get(key) ?? 0) + Number(f[11]) + Number(f[12]));
+    }
+  }
+  return out;
+}
+
+/** CPU-s per minute of each thread between two `threadTicks` snapshots, largest first. */
+export function threadRates(before: Map<string, number>, after: Map<string, number>, wallMs: number, top = 12): Record<string, number> {
+  const rows = [...after].map(([k, t]): [string, number] => [k, ((t - (before.get(k) ?? 0)) / TICKS) * (60_000 / wallMs)]);
+  return Object.fromEntries(rows.filter(([, x]) => x >= 0.2).sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, x]) => [k, Math.round(x * 100) / 100]));
+}
+
 /** A short name for what a process is: Chromium's --type (and utility sub-type), else the program. */
 function kindOf(pid: number): string {
   let argv: string[];

@@ -48,7 +48,25 @@ function breakdown(runs: CpuRun[]): string[] {
   };
   const rows = [...table('meetcap'), ...table('reference')];
   if (rows.length === 0) return [];
-  return ['CPU by process (own CPU-s per recorded minute, median):', '', '| bot | process | CPU-s / min |', '|---|---|---|', ...rows, ''];
+  return [
+    'CPU by process (own CPU-s per recorded minute, median):', '', '| bot | process | CPU-s / min |', '|---|---|---|', ...rows, '',
+    ...threads(runs),
+  ];
+}
+
+/** The busiest threads in the recording phase, median over runs: which part of a process pays. */
+function threads(runs: CpuRun[]): string[] {
+  const table = (bot: 'meetcap' | 'reference'): string[] => {
+    const keys = [...new Set(runs.flatMap((r) => Object.keys(r[bot].steadyThreads ?? {})))];
+    return keys
+      .map((k) => ({ k, v: median(runs.map((r) => r[bot].steadyThreads?.[k] ?? 0)) }))
+      .sort((a, b) => b.v - a.v)
+      .slice(0, 10)
+      .map((x) => `| ${bot} | ${x.k} | ${fmt(x.v)} |`);
+  };
+  const rows = [...table('meetcap'), ...table('reference')];
+  if (rows.length === 0) return [];
+  return ['Busiest threads in the recording phase (CPU-s per minute, median):', '', '| bot | process, thread | CPU-s / min |', '|---|---|---|', ...rows, ''];
 }
 
 function latencyTable(runs: LatencyRun[]): string[] {

@@ -67,6 +67,8 @@ export interface BotFigures {
   cpuSecPerRecordedMin: number;
   /** Recording phase only (every bot recording until the end request): CPU-s per minute. */
   steadyCpuSecPerMin: number;
+  /** Recording phase: CPU-s per minute of the busiest threads. */
+  steadyThreads: Record<string, number>;
   peakPssMiB: number;
   processes: number;
   /** CPU-s per recorded minute by process kind (measure.ts TreeUsage.byKind). */
@@ -86,6 +88,7 @@ export function figures(r: BotResult): BotFigures {
     recordedMin: round(recordedMin, 3),
     cpuSecPerRecordedMin: recordedMin > 0 ? round(r.usage.cpuSec / recordedMin, 2) : Number.NaN,
     steadyCpuSecPerMin: round(r.steadyCpuSecPerMin ?? Number.NaN, 2),
+    steadyThreads: r.steadyThreads ?? {},
     peakPssMiB: round(r.usage.peakPssMiB, 1),
     processes: r.usage.processes,
     cpuByKind: Object.fromEntries(Object.entries(r.usage.byKind).map(([k, v]) => [k, recordedMin > 0 ? round(v / recordedMin, 2) : Number.NaN])),
