@@ -12,6 +12,7 @@ export const LATENCY_PARTICIPANTS = 3;
 export const CONCURRENCY_PARTICIPANTS = 1;
 
 export interface CpuRun {
+  mode: BotMode;
   minutes: number;
   meetcap: BotFigures;
   reference: BotFigures;
@@ -22,17 +23,17 @@ export interface CpuRun {
 }
 
 /** Both bots side by side in one meeting, each process tree sampled from launch to exit. */
-export async function cpuRun(env: BenchEnv, minutes: number): Promise<CpuRun> {
+export async function cpuRun(env: BenchEnv, mode: BotMode, minutes: number): Promise<CpuRun> {
   const { code, url } = await createMeeting(env, CPU_PARTICIPANTS);
-  const meetcap = startMeetcapBot(env, url, 'audio_video');
-  const reference = startReferenceBot(env, url, 'audio_video');
+  const meetcap = startMeetcapBot(env, url, mode);
+  const reference = startReferenceBot(env, url, mode);
   await holdMeetings(env, [code], [meetcap, reference], minutes);
   const [m, r] = await Promise.all([meetcap.finished, reference.finished]);
   if (r.where) await rm(r.where, { force: true });
   const mf = figures(m);
   const rf = figures(r);
   return {
-    minutes, meetcap: mf, reference: rf,
+    mode, minutes, meetcap: mf, reference: rf,
     ratio: round(mf.cpuSecPerRecordedMin / rf.cpuSecPerRecordedMin, 3),
     steadyRatio: round(mf.steadyCpuSecPerMin / rf.steadyCpuSecPerMin, 3),
   };

@@ -19,12 +19,18 @@ export interface BenchResults {
 const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? String(round(x, digits)) : 'n/a');
 const okRuns = <T extends { ok: boolean }>(xs: T[]): T[] => xs.filter((x) => x.ok);
 
-function cpuTable(runs: CpuRun[]): string[] {
+/** One table per recording mode (results from before modes were recorded are audio_video). */
+function cpuTables(runs: CpuRun[]): string[] {
+  const modeOf = (r: CpuRun): string => r.mode ?? 'audio_video';
+  return [...new Set(runs.map(modeOf))].flatMap((mode) => cpuTable(mode, runs.filter((r) => modeOf(r) === mode)));
+}
+
+function cpuTable(mode: string, runs: CpuRun[]): string[] {
   if (runs.length === 0) return [];
   const ok = runs.filter((r) => r.meetcap.ok && r.reference.ok);
   const col = (pick: (r: CpuRun) => number, digits = 2): string => `${fmt(median(ok.map(pick)), digits)}`;
   return [
-    `### CPU and memory, side by side (${runs[0]!.minutes} min meeting, 3 participants, 720p; median of ${ok.length}/${runs.length} runs)`,
+    `### CPU and memory, side by side: ${mode} (${runs[0]!.minutes} min meeting, 3 participants, 720p; median of ${ok.length}/${runs.length} runs)`,
     '',
     '| bot | CPU-s per recorded min (whole life) | CPU-s per min, recording phase | peak PSS (MiB) | tree CPU-s | recorded min | media / recorded |',
     '|---|---|---|---|---|---|---|',
@@ -113,7 +119,7 @@ export function markdown(r: BenchResults): string {
     '',
     `\`${r.command}\` on ${r.machine.cpus} cores (load average at start ${r.machine.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')}); ${r.machine.chromium}; ${r.machine.ffmpeg}; node ${r.machine.node}; storage: ${r.storage === 's3' ? 's3 (the test s3rver)' : 'local directory'}`,
     '',
-    ...cpuTable(r.cpu),
+    ...cpuTables(r.cpu),
     ...latencyTable(r.latency),
     ...concurrencyTable(r.concurrency),
     ...(r.errors.length ? ['Runs without figures:', '', ...r.errors.map((e) => `- ${e.what}: ${e.error}`), ''] : []),

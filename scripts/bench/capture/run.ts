@@ -15,7 +15,7 @@ import { markdown, type BenchResults } from './report.js';
  * namespace first (WebRTC between the bots and the sandbox only works there):
  *   bash scripts/bench/capture/run.sh [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--max-bots N] [--storage s3|local]
  */
-const USAGE = 'run.ts [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--max-bots N] [--storage s3|local]';
+const USAGE = 'run.ts [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--mode audio_video|audio_only] [--max-bots N] [--storage s3|local]';
 const MODES: BotMode[] = ['audio_video', 'audio_only'];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -27,6 +27,8 @@ interface Plan {
   concurrencyMinutes: number;
   maxBots: number;
   parts: Set<string>;
+  /** Recording modes every part runs (default both). */
+  modes: BotMode[];
   storage: StorageKind;
 }
 
@@ -39,6 +41,7 @@ function plan(argv: string[]): Plan {
       minutes: { type: 'string' },
       only: { type: 'string' },
       'max-bots': { type: 'string' },
+      mode: { type: 'string' },
       storage: { type: 'string', default: 's3' },
     },
   });
@@ -52,6 +55,7 @@ function plan(argv: string[]): Plan {
   const minutes = num(values.minutes, 'minutes') ?? (quick ? 0.5 : undefined);
   const only = values.only;
   if (only !== undefined && !['cpu', 'latency', 'concurrency'].includes(only)) throw new Error(`--only ${only}?\nusage: ${USAGE}`);
+  if (values.mode !== undefined && !MODES.includes(values.mode as BotMode)) throw new Error(`--mode ${values.mode}?\nusage: ${USAGE}`);
   if (values.storage !== 's3' && values.storage !== 'local') throw new Error(`--storage ${values.storage}?\nusage: ${USAGE}`);
   return {
     quick,
@@ -61,6 +65,7 @@ function plan(argv: string[]): Plan {
     concurrencyMinutes: minutes ?? 2,
     maxBots: num(values['max-bots'], 'max-bots') ?? 8,
     parts: new Set(only ? [only] : ['cpu', 'latency', 'concurrency']),
+    modes: values.mode ? [values.mode as BotMode] : MODES,
     storage: values.storage,
   };
 }
@@ -71,7 +76,7 @@ const progress = (msg: string): void => void process.stderr.write(`[bench] ${new
 async function concurrencyRun(env: BenchEnv, p: Plan): Promise<{ levels: ConcurrencyLevel[]; maxHolding: Record<string, number> }> {
   const levels: ConcurrencyLevel[] = [];
   const maxHolding: Record<string, number> = {};
-  for (const mode of MODES) {
+  for (const mode of p.modes) {
     maxHolding[mode] = 0;
     for (let n = 1; n <= p.maxBots; n++) {
       progress(`concurrency ${mode}: ${n} bot(s)`);
@@ -100,13 +105,13 @@ async function attempt(results: BenchResults, what: string, fn: () => Promise<vo
 
 async function runParts(env: BenchEnv, p: Plan, results: BenchResults): Promise<void> {
   for (let run = 1; run <= p.runs; run++) {
-    if (p.parts.has('cpu')) {
-      await attempt(results, `cpu run ${run}/${p.runs}: ${p.cpuMinutes} min, meetcap and reference side by side`, async () => {
-        results.cpu.push(await cpuRun(env, p.cpuMinutes));
+    for (const mode of p.parts.has('cpu') ? p.modes : []) {
+      await attempt(results, `cpu run ${run}/${p.runs}: ${mode}, ${p.cpuMinutes} min, meetcap and reference side by side`, async () => {
+        results.cpu.push(await cpuRun(env, mode, p.cpuMinutes));
       });
     }
     for (const minutes of p.parts.has('latency') ? p.latencyMinutes : []) {
-      for (const mode of MODES) {
+      for (const mode of p.modes) {
         await attempt(results, `latency run ${run}/${p.runs}: ${mode}, ${minutes} min`, async () => {
           results.latency.push(await latencyRun(env, mode, minutes));
         });
