@@ -50,6 +50,11 @@ interface Stat {
   own: number;
 }
 
+/** Fields after the command name of a /proc stat file (the name may hold spaces and ')'). */
+function statFields(text: string): string[] {
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
 function readStat(pid: number): Stat | undefined {
   let text: string;
   try {
@@ -57,8 +62,7 @@ function readStat(pid: number): Stat | undefined {
   } catch {
     return undefined;
   }
-  // The command name (field 2) may contain spaces and parentheses: fields follow the last ')'.
-  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const f = statFields(text);
   const n = (i: number): number => Number(f[i] ?? 0);
   // After ')': state=0 ppid=1 ... utime=11 stime=12 cutime=13 cstime=14 ... starttime=19
   return { pid, ppid: n(1), key: `${pid}:${f[19]}`, ticks: n(11) + n(12) + n(13) + n(14), own: n(11) + n(12) };
@@ -95,7 +99,7 @@ export function threadTicks(root: number): Map<string, number> {
       }
       // Thread names carry pool indexes ("ThreadPoolForeg3"): strip them so a pool is one row.
       const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')).replace(/\d+$/, '');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const f = statFields(text);
       const key = `${kind} ${name}`;
       out.set(key, (out.get(key) ?? 0) + Number(f[11]) + Number(f[12]));
     }

@@ -42,37 +42,31 @@ function cpuTable(mode: string, runs: CpuRun[]): string[] {
   ];
 }
 
-/** Where each bot's CPU goes: own CPU-s per recorded minute by process kind, median over runs. */
-function breakdown(runs: CpuRun[]): string[] {
-  const table = (bot: 'meetcap' | 'reference'): string[] => {
-    const kinds = [...new Set(runs.flatMap((r) => Object.keys(r[bot].cpuByKind ?? {})))];
-    const rows = kinds
-      .map((k) => ({ k, v: median(runs.map((r) => r[bot].cpuByKind?.[k] ?? 0)) }))
-      .filter((x) => x.v >= 0.05)
-      .sort((a, b) => b.v - a.v);
-    return rows.map((x) => `| ${bot} | ${x.k} | ${fmt(x.v)} |`);
-  };
-  const rows = [...table('meetcap'), ...table('reference')];
-  if (rows.length === 0) return [];
-  return [
-    'CPU by process (own CPU-s per recorded minute, median):', '', '| bot | process | CPU-s / min |', '|---|---|---|', ...rows, '',
-    ...threads(runs),
-  ];
+type Bot = 'meetcap' | 'reference';
+
+/** `| bot | key | median |` rows, largest first: each key's median over the runs (absent = 0). */
+function medianRows(runs: CpuRun[], bot: Bot, values: (f: CpuRun[Bot]) => Record<string, number> | undefined, opts: { min?: number; top?: number }): string[] {
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(values(r[bot]) ?? {})))];
+  return keys
+    .map((k) => ({ k, v: median(runs.map((r) => values(r[bot])?.[k] ?? 0)) }))
+    .filter((x) => x.v >= (opts.min ?? 0))
+    .sort((a, b) => b.v - a.v)
+    .slice(0, opts.top)
+    .map((x) => `| ${bot} | ${x.k} | ${fmt(x.v)} |`);
 }
 
-/** The busiest threads in the recording phase, median over runs: which part of a process pays. */
-function threads(runs: CpuRun[]): string[] {
-  const table = (bot: 'meetcap' | 'reference'): string[] => {
-    const keys = [...new Set(runs.flatMap((r) => Object.keys(r[bot].steadyThreads ?? {})))];
-    return keys
-      .map((k) => ({ k, v: median(runs.map((r) => r[bot].steadyThreads?.[k] ?? 0)) }))
-      .sort((a, b) => b.v - a.v)
-      .slice(0, 10)
-      .map((x) => `| ${bot} | ${x.k} | ${fmt(x.v)} |`);
-  };
-  const rows = [...table('meetcap'), ...table('reference')];
-  if (rows.length === 0) return [];
-  return ['Busiest threads in the recording phase (CPU-s per minute, median):', '', '| bot | process, thread | CPU-s / min |', '|---|---|---|', ...rows, ''];
+/**
+ * Where each bot's CPU goes: own CPU-s per recorded minute by process kind, then the busiest
+ * threads of the recording phase (which part of a process pays), medians over runs.
+ */
+function breakdown(runs: CpuRun[]): string[] {
+  const bots: Bot[] = ['meetcap', 'reference'];
+  const kinds = bots.flatMap((bot) => medianRows(runs, bot, (f) => f.cpuByKind, { min: 0.05 }));
+  const threads = bots.flatMap((bot) => medianRows(runs, bot, (f) => f.steadyThreads, { top: 10 }));
+  return [
+    ...(kinds.length ? ['CPU by process (own CPU-s per recorded minute, median):', '', '| bot | process | CPU-s / min |', '|---|---|---|', ...kinds, ''] : []),
+    ...(threads.length ? ['Busiest threads in the recording phase (CPU-s per minute, median):', '', '| bot | process, thread | CPU-s / min |', '|---|---|---|', ...threads, ''] : []),
+  ];
 }
 
 function latencyTable(runs: LatencyRun[]): string[] {

@@ -3,7 +3,7 @@
 # only loopback, as the media tests do: WebRTC between the bots and the sandbox then gathers
 # 127.0.0.1 only, and nothing leaves the machine. Everything the benchmark needs (sandbox, S3
 # server, bots) is started by run.ts inside the namespace; it needs no Redis (no queue involved).
-#   bash scripts/bench/capture/run.sh [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--max-bots N] [--storage s3|local]
+#   bash scripts/bench/capture/run.sh [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--mode audio_video|audio_only] [--max-bots N] [--storage s3|local]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 

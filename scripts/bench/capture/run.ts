@@ -13,7 +13,7 @@ import { markdown, type BenchResults } from './report.js';
 /**
  * Capture benchmark (issue 4 §6). Run through run.sh, which enters a loopback-only network
  * namespace first (WebRTC between the bots and the sandbox only works there):
- *   bash scripts/bench/capture/run.sh [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--max-bots N] [--storage s3|local]
+ *   bash scripts/bench/capture/run.sh [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--mode audio_video|audio_only] [--max-bots N] [--storage s3|local]
  */
 const USAGE = 'run.ts [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--mode audio_video|audio_only] [--max-bots N] [--storage s3|local]';
 const MODES: BotMode[] = ['audio_video', 'audio_only'];
