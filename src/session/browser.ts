@@ -16,7 +16,8 @@ export interface LaunchedBrowser {
 /**
  * Production flags. Deliberately absent: --enable-automation (marks the bot), certificate or
  * web-security bypasses (Meet blocks them, and they are unsafe), --use-fake-ui-for-media-stream
- * (it swaps the tab capture for a fake device).
+ * (it swaps the tab capture for a fake device), and Puppeteer's default --mute-audio (a muted tab
+ * captures as silence; the recorder suppresses local playback itself while it records).
  */
 export function chromiumArgs(config: Config, profile: BotProfile): string[] {
   const { width, height } = profile.viewport;
@@ -55,7 +56,7 @@ export async function launchBrowser(
       headless: true,
       userDataDir,
       args: chromiumArgs(config, profile),
-      ignoreDefaultArgs: ['--enable-automation'],
+      ignoreDefaultArgs: ['--enable-automation', '--mute-audio'],
       defaultViewport: profile.viewport,
       protocolTimeout: 60_000,
       // DevTools over a pipe, not a port: no listening socket, and Chromium exits when the

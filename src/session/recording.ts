@@ -82,10 +82,6 @@ export class SessionRecording {
     return this.startedAt !== undefined;
   }
 
-  install(): Promise<void> {
-    return this.capture.installTap(this.page);
-  }
-
   async start(): Promise<number> {
     const { startedAt } = await this.capture.start(this.page, {
       mode: this.mode,

@@ -91,7 +91,6 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     recording = new SessionRecording(browser.page, job, sessionId, { storage: deps.storage, log, profile, ffmpegPath: deps.config.ffmpegPath });
     cleanup.defer('capture', () => recording?.close());
     deps.onLive?.({ page: browser.page, media: recording });
-    await recording.install();
 
     const botName = job.overrides.botName ?? profile.botName;
     const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: stop.signal, blocked: blocked.reason, participants, botName };

@@ -25,6 +25,8 @@ export async function launchMediaChromium(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: MEDIA_TEST_FLAGS,
+    // A muted tab captures as silence, and the recorder records the tab's sound.
+    ignoreDefaultArgs: ['--mute-audio'],
     defaultViewport: { width: 1280, height: 720 },
   });
 }

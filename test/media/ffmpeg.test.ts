@@ -105,8 +105,8 @@ describe('ffmpeg', () => {
     // Video was copied bit for bit: same packets as the input.
     const sizes = async (f: string) => (await run('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=size', '-of', 'csv=p=0', f])).stdout;
     expect(await sizes(out)).toBe(await sizes(inputs.mp4));
-    // ... and moved 35 ms later against the audio than without the delay (the WebAudio mix's
-    // hop). A fragmented file starts each track at 0, so the first frame only lasts longer.
+    // ... and moved 35 ms later against the audio than without the delay (the tab audio's lag).
+    // A fragmented file starts each track at 0, so the first frame only lasts longer.
     const plain = path.join(dir, 'plain.mp4');
     await remux(inputs.mp4, 'audio_video', plain, 0);
     const pts = async (f: string, s: 'v' | 'a') =>

@@ -93,11 +93,7 @@ describe('capture quality (Meet sandbox, through the queue)', () => {
     expect(presence.presentRatio).toBeGreaterThanOrEqual(0.999);
   }, 180_000);
 
-  // Skipped: with the 35 ms compensation the median moved run to run from -68 to +65 ms (fresh-clone
-  // suites: -25, -68; under heavy load: +65); without it +33 to +70 was measured. The spread is
-  // WebRTC's receive side (jitter buffer, lip sync), not a constant offset, so a single run
-  // passes or fails by chance. docs/quality.md; issue 4 stays open on it.
-  it.skip('flashes and beeps stay in sync: median A/V offset within 40 ms lead / 60 ms lag, 90 % of settled pairs within 60 / 80', async () => {
+  it('flashes and beeps stay in sync: median A/V offset within 40 ms lead / 60 ms lag, 90 % of settled pairs within 60 / 80', async () => {
     const { code, url } = h.sandbox.api.createMeeting({ autoAdmitAfterMs: 0 });
     await h.sandbox.api.addParticipant(code, { name: 'Fiona Flash', toneHz: 1000, flashPeriodMs: 1000 });
     let connectedAt = 0;

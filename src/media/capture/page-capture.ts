@@ -6,7 +6,7 @@ import { MeetcapError, toMeetcapError } from '../../contracts/errors.js';
 import { outputContentType, remuxArgs, type RecordingMode } from '../ffmpeg/args.js';
 import { FfmpegProcess, type FfmpegResult } from '../ffmpeg/process.js';
 import type { Storage, StreamedUpload } from '../storage/storage.js';
-import { peerTapScript, recorderCall, recorderScript } from './scripts.js';
+import { recorderCall, recorderScript } from './scripts.js';
 import { startCaptureServer, type CaptureServer } from './server.js';
 
 export interface PageCaptureOptions {
@@ -59,8 +59,8 @@ interface Running {
 
 /**
  * Page → ws → ffmpeg → storage for one Puppeteer page. Order of use:
- * installTap (before navigation) → navigate/join → start → stop → keep | discard; close() at any
- * point tears everything down (discarding the upload unless kept).
+ * navigate/join → start → stop → keep | discard; close() at any point tears everything down
+ * (discarding the upload unless kept).
  */
 export class PageCapture {
   /** Resolves with the first failure during recording (never resolves when all goes well). */
@@ -76,10 +76,6 @@ export class PageCapture {
   constructor(private readonly options: PageCaptureOptions) {
     this.log = options.logger.child({ component: 'capture' });
     this.failure = new Promise((resolve) => (this.reportFailure = resolve));
-  }
-
-  async installTap(page: Page): Promise<void> {
-    await page.evaluateOnNewDocument(peerTapScript(this.key));
   }
 
   async start(page: Page, opts: CaptureStartOptions): Promise<{ startedAt: Date; mimeType: string }> {

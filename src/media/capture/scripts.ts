@@ -7,18 +7,13 @@ import { readFileSync } from 'node:fs';
  */
 const cache = new Map<string, string>();
 
-function source(name: 'peer-tap.js' | 'recorder.js'): string {
+function source(name: 'recorder.js'): string {
   let text = cache.get(name);
   if (text === undefined) {
     text = readFileSync(new URL(`./page/${name}`, import.meta.url), 'utf8').trim().replace(/;$/, '');
     cache.set(name, text);
   }
   return text;
-}
-
-/** Source that installs the tap under `key` (for evaluateOnNewDocument). */
-export function peerTapScript(key: string): string {
-  return `(${source('peer-tap.js')})(${JSON.stringify(key)});`;
 }
 
 /** Source that installs recorder.start/stop/pause/resume under `key`. */

@@ -16,8 +16,8 @@ export interface RemuxOptions {
    */
   maxFragmentMs?: number;
   /**
-   * Video is shifted this much later to line up with audio that took the WebAudio mix's extra
-   * hop (audio_video only; 0 turns it off). See MIX_AUDIO_LATENCY_MS.
+   * Video is shifted this much later to line up with the tab's audio, which the capture delivers
+   * later than the picture (audio_video only; 0 turns it off). See TAB_AUDIO_LAG_MS.
    */
   videoDelayMs?: number;
   logLevel?: LogLevel;
@@ -26,12 +26,12 @@ export interface RemuxOptions {
 export const DEFAULT_AUDIO_BITRATE_K = 128;
 export const DEFAULT_MAX_FRAGMENT_MS = 2000;
 /**
- * What the page's WebAudio mix (MediaStreamSource -> gain -> MediaStreamDestination) adds to
- * audio but not to the tab's video: measured 30-36 ms whatever the AudioContext's latencyHint
- * (docs/quality.md). Video is copied, so it is moved with the setts bitstream filter rather than
- * re-encoded; audio keeps the meeting's wall-clock timeline (pauses, speaker times).
+ * How much later the tab capture's audio arrives than its picture: measured ~50 ms (median of
+ * settled flash/beep pairs, five runs, docs/quality.md), of which the sandbox source accounts for
+ * ~9 ms. Video is copied, so it is moved with the setts bitstream filter rather than re-encoded;
+ * audio keeps the meeting's wall-clock timeline (pauses, speaker times).
  */
-export const MIX_AUDIO_LATENCY_MS = 35;
+export const TAB_AUDIO_LAG_MS = 35;
 
 /** A minimal ordered builder: options are emitted exactly in the order added. */
 export class FfmpegArgs {
@@ -79,7 +79,7 @@ export function remuxArgs(options: RemuxOptions): readonly string[] {
   const b = globals(options.logLevel ?? 'warning').input('pipe:0');
   if (options.mode === 'audio_video') {
     b.opt('-map', '0:v:0').opt('-map', '0:a:0').opt('-c:v', 'copy').opt('-fps_mode', 'passthrough');
-    const delaySec = (options.videoDelayMs ?? MIX_AUDIO_LATENCY_MS) / 1000;
+    const delaySec = (options.videoDelayMs ?? TAB_AUDIO_LAG_MS) / 1000;
     if (delaySec > 0) b.opt('-bsf:v', `setts=ts=TS+${delaySec}/TB`);
   } else {
     b.opt('-map', '0:a:0').flag('-vn');

@@ -1,19 +1,22 @@
 /*
- * Evaluated in the page as `(<this file>)(key)` once the bot is in the call; needs peer-tap.js
- * to have run before the page loaded. Adds recorder.start(opts) / recorder.stop() to the hidden
- * registry. Mixes every remote audio track (present and future) through WebAudio into one track,
- * adds the tab's own video for audio_video, records with MediaRecorder and ships each chunk as a
- * binary WebSocket message. recorder.pause()/resume() keep the recording running but cut the
- * meeting out of it: the mix's master gain goes to 0 (exact zeros) and the video track is
- * disabled (Chromium encodes black frames), so playback keeps the meeting's timing and nothing of
- * the paused span leaves the page. Text messages report state and errors to Node:
+ * Evaluated in the page as `(<this file>)(key)` once the bot is in the call. Adds
+ * recorder.start(opts) / stop() / pause() / resume() under a hidden window slot
+ * (Symbol.for(key), non-enumerable, key random per session). Records the tab itself with
+ * MediaRecorder: one getDisplayMedia capture gives the tab's picture and the tab's sound, i.e.
+ * what the meeting looks and sounds like to someone in it, whoever produces the sound (media
+ * elements, WebAudio, any frame). Audio and picture come from the same rendering, so their
+ * timing agrees; a WebAudio mix of the remote tracks ran on its own clock and drifted against
+ * the picture by ~100 ms in under a minute (docs/quality.md). audio_only stops the picture
+ * before recording, so no video is encoded. Chunks go out as binary WebSocket messages.
+ * pause()/resume() keep the recording running but disable both tracks (Chromium then delivers
+ * digital silence and black frames), so playback keeps the meeting's timing and nothing of the
+ * paused span leaves the page. Text messages report state and errors to Node:
  *   {type:'started', mimeType}  {type:'error'|'warning', message}  {type:'end', chunks, bytes}
  */
 (function meetcapRecorder(key) {
   'use strict';
-  const registry = window[Symbol.for(key)];
-  if (!registry) throw new Error('meetcap: peer tap missing (installTap must run before navigation)');
-  if (registry.recorder) return;
+  const slot = Symbol.for(key);
+  if (Object.prototype.hasOwnProperty.call(window, slot)) return;
 
   const VIDEO_MIMES = ['video/mp4;codecs=avc1,opus', 'video/mp4;codecs=avc1.42E01F,opus', 'video/mp4;codecs=avc1,mp4a.40.2', 'video/mp4'];
   const AUDIO_MIMES = ['audio/mp4;codecs=opus', 'audio/webm;codecs=opus', 'audio/webm', 'audio/mp4'];
@@ -38,59 +41,41 @@
       ws.onerror = () => reject(new Error('capture socket failed to open'));
     });
 
-  // Remote tracks feed the mix; a muted media element per track keeps Chromium pulling
-  // decoded audio for WebAudio (remote WebRTC audio can stay silent in WebAudio otherwise).
-  const attachTrack = (s, track) => {
-    if (s.inputs.has(track) || track.readyState !== 'live') return;
-    const stream = new MediaStream([track]);
-    const sink = new Audio();
-    sink.muted = true;
-    sink.srcObject = stream;
-    sink.play().catch(() => undefined);
-    const node = s.ctx.createMediaStreamSource(stream);
-    node.connect(s.master);
-    s.inputs.set(track, { node, sink });
-  };
+  // The page's sound as it is, not as a call would process a microphone: noise suppression
+  // treats a steady tone (or music) as noise and removes it, AGC pumps levels. Local playback is
+  // suppressed while capturing, so a bot never plays the meeting out of a host's speakers.
+  const TAB_AUDIO = { echoCancellation: false, noiseSuppression: false, autoGainControl: false, suppressLocalAudioPlayback: true };
 
-  const detachTrack = (s, track) => {
-    const input = s.inputs.get(track);
-    if (!input) return;
-    s.inputs.delete(track);
-    input.node.disconnect();
-    input.sink.srcObject = null;
-  };
-
-  const buildMix = async (s) => {
-    s.ctx = new AudioContext({ sampleRate: 48000 });
-    await s.ctx.resume();
-    s.dest = s.ctx.createMediaStreamDestination();
-    s.master = s.ctx.createGain();
-    s.master.connect(s.dest);
-    // A silent constant source keeps the mix producing samples even with nobody talking yet.
-    const keepAlive = s.ctx.createConstantSource();
-    keepAlive.offset.value = 0;
-    keepAlive.connect(s.dest);
-    keepAlive.start();
-    for (const t of registry.tracks()) attachTrack(s, t);
-    s.unsubscribe = registry.subscribe((event, track) => (event === 'added' ? attachTrack(s, track) : detachTrack(s, track)));
-  };
+  const watchEnded = (s, track, what) =>
+    track.addEventListener('ended', () => {
+      if (!s.stopping) send(s, { type: 'error', message: `tab ${what} capture ended unexpectedly` });
+    });
 
   const captureTab = async (s, opts) => {
     const display = await navigator.mediaDevices.getDisplayMedia({
       video: { width: 1280, height: 720, frameRate: opts.frameRate || 30 },
-      audio: false,
+      audio: TAB_AUDIO,
       preferCurrentTab: true,
     });
-    const video = display.getVideoTracks()[0];
+    const [video] = display.getVideoTracks();
+    const [audio] = display.getAudioTracks();
+    if (!audio) {
+      for (const t of display.getTracks()) t.stop();
+      throw new Error('tab capture returned no audio track');
+    }
+    s.audio = audio;
+    watchEnded(s, audio, 'audio');
+    if (opts.mode === 'audio_only') {
+      if (video) video.stop();
+      return;
+    }
     if (!video) throw new Error('tab capture returned no video track');
-    video.addEventListener('ended', () => {
-      if (!s.stopping) send(s, { type: 'error', message: 'tab capture ended unexpectedly' });
-    });
     s.video = video;
+    watchEnded(s, video, 'video');
   };
 
   const makeRecorder = (s, opts) => {
-    const tracks = [...(s.video ? [s.video] : []), ...s.dest.stream.getAudioTracks()];
+    const tracks = [...(s.video ? [s.video] : []), s.audio];
     const options = { mimeType: s.mimeType, audioBitsPerSecond: 128000 };
     if (s.video) Object.assign(options, { videoBitsPerSecond: opts.videoBitsPerSecond || 2500000, videoKeyFrameIntervalDuration: 2000 });
     const rec = new MediaRecorder(new MediaStream(tracks), options);
@@ -106,30 +91,27 @@
   };
 
   const teardown = (s) => {
-    if (s.unsubscribe) s.unsubscribe();
-    for (const track of [...s.inputs.keys()]) detachTrack(s, track);
     if (s.video) s.video.stop();
-    if (s.ctx && s.ctx.state !== 'closed') s.ctx.close().catch(() => undefined);
+    if (s.audio) s.audio.stop();
   };
 
   const start = async (opts) => {
     if (session) throw new Error('recorder already started');
-    const s = { inputs: new Map(), chunks: 0, bytes: 0, lost: 0, stopping: false, paused: false, video: null, ws: null };
+    const s = { chunks: 0, bytes: 0, lost: 0, stopping: false, paused: false, video: null, audio: null, ws: null };
     session = s;
     try {
       s.mimeType = pickMime(opts.mode);
-      await buildMix(s);
-      if (opts.mode === 'audio_video') await captureTab(s, opts);
+      await captureTab(s, opts);
       s.ws = await openSocket(opts.wsUrl);
       s.ws.onclose = () => {
         if (!s.stopping) s.rec && s.rec.state !== 'inactive' && s.rec.stop();
       };
       s.rec = makeRecorder(s, opts);
       const started = new Promise((resolve) => s.rec.addEventListener('start', resolve, { once: true }));
-      send(s, { type: 'started', mimeType: s.mimeType, tracks: s.inputs.size, video: !!s.video });
+      send(s, { type: 'started', mimeType: s.mimeType, video: !!s.video });
       s.rec.start(opts.timesliceMs || 1000);
       await started;
-      return { mimeType: s.mimeType, audioTracks: s.inputs.size, video: !!s.video, at: Date.now() };
+      return { mimeType: s.mimeType, video: !!s.video, at: Date.now() };
     } catch (err) {
       const message = (err && err.message) || String(err);
       if (s.ws) send(s, { type: 'error', message });
@@ -172,11 +154,12 @@
     if (!s || s.stopping) throw new Error('recorder is not running');
     if (s.paused !== paused) {
       s.paused = paused;
-      s.master.gain.setValueAtTime(paused ? 0 : 1, s.ctx.currentTime);
+      s.audio.enabled = !paused;
       if (s.video) s.video.enabled = !paused;
     }
     return { paused: s.paused, at: Date.now() };
   };
 
-  registry.recorder = { start, stop, pause: () => setPaused(true), resume: () => setPaused(false) };
+  const recorder = { start, stop, pause: () => setPaused(true), resume: () => setPaused(false) };
+  Object.defineProperty(window, slot, { value: { recorder }, enumerable: false, configurable: false, writable: false });
 });

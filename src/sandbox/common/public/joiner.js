@@ -95,7 +95,7 @@ window.SandboxJoiner = class SandboxJoiner {
 
 /**
  * One <audio autoplay> per remote stream, as the real clients play them; shared by every
- * platform's page. Remote audio is only "heard" (and only reaches a WebAudio tap) while attached.
+ * platform's page. Remote audio is only "heard" (and only reaches a tab capture) while it plays.
  */
 window.SandboxAudioSinks = class SandboxAudioSinks {
   /** @param {HTMLElement} container where the (invisible) audio elements live */
