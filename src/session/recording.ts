@@ -40,8 +40,8 @@ export interface FinishedRecording {
 }
 
 /**
- * The session's view of capture: install the tap before the meeting page loads, start once in
- * the call, stop when leaving. Thin over media's PageCapture so the session owns the order.
+ * The session's view of capture: start once in the call (the page records its own tab), pause
+ * and resume, stop when leaving. Thin over media's PageCapture so the session owns the order.
  */
 export class SessionRecording {
   private readonly capture: PageCapture;
