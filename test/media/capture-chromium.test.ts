@@ -77,7 +77,7 @@ describe.skipIf(!loopbackOnly)('PageCapture in real Chromium', () => {
     expect(Math.min(...after)).toBeGreaterThan(-25);
   }, 60_000);
 
-  it('records tab video + every remote track (also a late one) through ffmpeg into storage', async () => {
+  it('records tab video + the sound of every participant the page plays (also a late one) through ffmpeg into storage', async () => {
     const capture = new PageCapture({ storage, logger, timesliceMs: 500 });
     const page = await openMeeting();
     const started = await capture.start(page, { mode: 'audio_video', key: 'm1/recording.mp4' });

@@ -31,7 +31,7 @@ const PAIR_MS = { lead: -60, lag: 80 };
 const PAIR_SHARE = 0.9;
 /**
  * Both bounds apply from this long after the participant's connection: Chromium's lip sync needs
- * that to converge. Pairs of the first ~12 s run +40..+110 ms with tab audio (the picture is shown
+ * that to converge. Pairs of the first ~12 s run +40..+130 ms with tab audio (the picture is shown
  * before lip sync has delayed it; a person in the meeting sees the same), then settle. The
  * transient is printed with the result and documented in docs/quality.md, not hidden.
  */

@@ -6,7 +6,7 @@
  * what the meeting looks and sounds like to someone in it, whoever produces the sound (media
  * elements, WebAudio, any frame). Audio and picture come from the same rendering, so their
  * timing agrees; a WebAudio mix of the remote tracks ran on its own clock and drifted against
- * the picture by ~100 ms in under a minute (docs/quality.md). audio_only stops the picture
+ * the picture by 100 ms and more in under a minute (docs/quality.md). audio_only stops the picture
  * before recording, so no video is encoded. Chunks go out as binary WebSocket messages.
  * pause()/resume() keep the recording running but disable both tracks (Chromium then delivers
  * digital silence and black frames), so playback keeps the meeting's timing and nothing of the
@@ -30,7 +30,7 @@
   };
 
   const send = (s, message) => {
-    if (s.ws.readyState === WebSocket.OPEN) s.ws.send(JSON.stringify(message));
+    if (s.ws && s.ws.readyState === WebSocket.OPEN) s.ws.send(JSON.stringify(message));
   };
 
   const openSocket = (url) =>
