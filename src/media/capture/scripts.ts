@@ -1,24 +1,20 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * The page-side code lives in plain .js files, read at runtime and sent as source text: TS
- * functions passed to page.evaluate get esbuild's `__name` helpers injected under tsx, and
- * those do not exist in the page. Each file is one function expression taking the hidden key.
+ * The page-side code lives in a plain .js file, read once at first use and sent as source text:
+ * TS functions passed to page.evaluate get esbuild's `__name` helpers injected under tsx, and
+ * those do not exist in the page. The file is one function expression taking the hidden key.
  */
-const cache = new Map<string, string>();
+let recorderSource: string | undefined;
 
-function source(name: 'recorder.js'): string {
-  let text = cache.get(name);
-  if (text === undefined) {
-    text = readFileSync(new URL(`./page/${name}`, import.meta.url), 'utf8').trim().replace(/;$/, '');
-    cache.set(name, text);
-  }
-  return text;
+function source(): string {
+  recorderSource ??= readFileSync(new URL('./page/recorder.js', import.meta.url), 'utf8').trim().replace(/;$/, '');
+  return recorderSource;
 }
 
 /** Source that installs recorder.start/stop/pause/resume under `key`. */
 export function recorderScript(key: string): string {
-  return `(${source('recorder.js')})(${JSON.stringify(key)});`;
+  return `(${source()})(${JSON.stringify(key)});`;
 }
 
 /** An expression calling the recorder; `args` is serialised as JSON, never spliced as code. */
