@@ -13,9 +13,9 @@ import { markdown, type BenchResults } from './report.js';
 /**
  * Capture benchmark (issue 4 §6). Run through run.sh, which enters a loopback-only network
  * namespace first (WebRTC between the bots and the sandbox only works there):
- *   bash scripts/bench/capture/run.sh [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--mode audio_video|audio_only] [--max-bots N] [--storage s3|local]
+ *   bash scripts/bench/capture/run.sh [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--mode audio_video|audio_only] [--from-bots N] [--max-bots N] [--storage s3|local]
  */
-const USAGE = 'run.ts [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--mode audio_video|audio_only] [--max-bots N] [--storage s3|local]';
+const USAGE = 'run.ts [--quick] [--runs N] [--minutes M] [--only cpu|latency|concurrency] [--mode audio_video|audio_only] [--from-bots N] [--max-bots N] [--storage s3|local]';
 const MODES: BotMode[] = ['audio_video', 'audio_only'];
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -25,6 +25,8 @@ interface Plan {
   cpuMinutes: number;
   latencyMinutes: number[];
   concurrencyMinutes: number;
+  /** First concurrency level tried; levels below it are not measured (for experiments near the limit). */
+  fromBots: number;
   maxBots: number;
   parts: Set<string>;
   /** Recording modes every part runs (default both). */
@@ -40,6 +42,7 @@ function plan(argv: string[]): Plan {
       runs: { type: 'string' },
       minutes: { type: 'string' },
       only: { type: 'string' },
+      'from-bots': { type: 'string' },
       'max-bots': { type: 'string' },
       mode: { type: 'string' },
       storage: { type: 'string', default: 's3' },
@@ -63,6 +66,7 @@ function plan(argv: string[]): Plan {
     cpuMinutes: minutes ?? 5,
     latencyMinutes: minutes !== undefined ? [minutes] : [2, 20],
     concurrencyMinutes: minutes ?? 2,
+    fromBots: num(values['from-bots'], 'from-bots') ?? 1,
     maxBots: num(values['max-bots'], 'max-bots') ?? 8,
     parts: new Set(only ? [only] : ['cpu', 'latency', 'concurrency']),
     modes: values.mode ? [values.mode as BotMode] : MODES,
@@ -77,8 +81,9 @@ async function concurrencyRun(env: BenchEnv, p: Plan): Promise<{ levels: Concurr
   const levels: ConcurrencyLevel[] = [];
   const maxHolding: Record<string, number> = {};
   for (const mode of p.modes) {
-    maxHolding[mode] = 0;
-    for (let n = 1; n <= p.maxBots; n++) {
+    // Levels below --from-bots are taken to hold (not measured; the JSON records the command).
+    maxHolding[mode] = p.fromBots - 1;
+    for (let n = p.fromBots; n <= p.maxBots; n++) {
       progress(`concurrency ${mode}: ${n} bot(s)`);
       // A bot that never got to record at this level is this level not holding.
       const level = await concurrencyLevel(env, mode, n, p.concurrencyMinutes).catch((err: Error): ConcurrencyLevel => ({

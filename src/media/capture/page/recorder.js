@@ -7,7 +7,7 @@
  * elements, WebAudio, any frame). Audio and picture come from the same rendering, so their
  * timing agrees; a WebAudio mix of the remote tracks ran on its own clock and drifted against
  * the picture by 100 ms and more in under a minute (docs/quality.md). audio_only stops the picture
- * before recording, so no video is encoded. Chunks go out as binary WebSocket messages.
+ * before recording, so no video is encoded, and hides the page's videos, so none is composited. Chunks go out as binary WebSocket messages.
  * pause()/resume() keep the recording running but disable both tracks (Chromium then delivers
  * digital silence and black frames), so playback keeps the meeting's timing and nothing of the
  * paused span leaves the page. Text messages report state and errors to Node:
@@ -51,6 +51,16 @@
       if (!s.stopping) send(s, { type: 'error', message: `tab ${what} capture ended unexpectedly` });
     });
 
+  // An audio-only bot has no one to show the meeting to: hidden <video> elements are not
+  // composited or presented (the page still receives and decodes them). visibility, not display,
+  // so the layout, and with it the tile sizes a platform uses to choose stream quality, stays
+  // as it is; an adopted sheet adds nothing to the DOM the page sees.
+  const hidePictures = () => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('video { visibility: hidden !important; }');
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  };
+
   const captureTab = async (s, opts) => {
     const display = await navigator.mediaDevices.getDisplayMedia({
       video: { width: 1280, height: 720, frameRate: opts.frameRate || 30 },
@@ -67,6 +77,7 @@
     watchEnded(s, audio, 'audio');
     if (opts.mode === 'audio_only') {
       if (video) video.stop();
+      hidePictures();
       return;
     }
     if (!video) throw new Error('tab capture returned no video track');
