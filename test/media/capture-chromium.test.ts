@@ -83,11 +83,11 @@ describe.skipIf(!loopbackOnly)('PageCapture in real Chromium', () => {
   it('records tab video + the sound of every participant the page plays (also a late one) through ffmpeg into storage', async () => {
     const capture = new PageCapture({ storage, logger, timesliceMs: 500 });
     const page = await openMeeting();
-    await page.evaluate('window.addParticipant(660, "video")');
+    await page.evaluate('window.addParticipant(660, "video")'); // a <video> on the page, which stays visible
     const started = await capture.start(page, { mode: 'audio_video', key: 'm1/recording.mp4' });
     expect(started.mimeType).toMatch(/^video\/mp4/);
     expect(await videoVisibility(page)).toEqual(['visible']);
-    await sleep(4000); // recording length, first part: only the 440 Hz participant
+    await sleep(4000); // recording length, first part: the 440 and 660 Hz participants, not yet 880
     const lateAt = (Date.now() - started.startedAt.getTime()) / 1000;
     await page.evaluate('window.addParticipant(880)');
     const joinedAt = (Date.now() - started.startedAt.getTime()) / 1000;

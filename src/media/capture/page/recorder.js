@@ -7,7 +7,8 @@
  * elements, WebAudio, any frame). Audio and picture come from the same rendering, so their
  * timing agrees; a WebAudio mix of the remote tracks ran on its own clock and drifted against
  * the picture by 100 ms and more in under a minute (docs/quality.md). audio_only stops the picture
- * before recording, so no video is encoded, and hides the page's videos, so none is composited. Chunks go out as binary WebSocket messages.
+ * before recording, so no video is encoded, and hides the page's videos, so none is composited.
+ * Chunks go out as binary WebSocket messages.
  * pause()/resume() keep the recording running but disable both tracks (Chromium then delivers
  * digital silence and black frames), so playback keeps the meeting's timing and nothing of the
  * paused span leaves the page. Text messages report state and errors to Node:
