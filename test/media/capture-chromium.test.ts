@@ -54,8 +54,12 @@ describe.skipIf(!loopbackOnly)('PageCapture in real Chromium', () => {
     return page;
   }
 
+  /** Each <video>'s visibility, and whether it is playing a picture (frames decoded, not paused). */
   const videoVisibility = (page: Page) =>
-    page.evaluate(() => [...document.querySelectorAll('video')].map((v) => getComputedStyle(v).visibility));
+    page.evaluate(() => [...document.querySelectorAll('video')].map((v) => {
+      if (v.paused || v.videoWidth === 0) throw new Error('the <video> participant shows no picture');
+      return getComputedStyle(v).visibility;
+    }));
 
   it('records whatever the tab plays: a tone straight out of WebAudio (no peer connection) is captured too', async () => {
     const capture = new PageCapture({ storage, logger });
@@ -155,6 +159,7 @@ describe.skipIf(!loopbackOnly)('PageCapture in real Chromium', () => {
     // Nobody watches an audio-only bot: the page's pictures are not composited (CPU, docs/benchmarks.md).
     expect(await videoVisibility(page)).toEqual(['hidden']);
     await sleep(3000);
+    expect(await videoVisibility(page)).toEqual(['hidden']); // hidden, yet still playing
     const stopped = await capture.stop();
     const object = await capture.keep();
     await capture.close();
