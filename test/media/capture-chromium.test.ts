@@ -55,7 +55,7 @@ describe.skipIf(!loopbackOnly)('PageCapture in real Chromium', () => {
   }
 
   /** Each <video>'s visibility, and whether it is playing a picture (frames decoded, not paused). */
-  const videoVisibility = (page: Page) =>
+  const playingVideosVisibility = (page: Page) =>
     page.evaluate(() => [...document.querySelectorAll('video')].map((v) => {
       if (v.paused || v.videoWidth === 0) throw new Error('the <video> participant shows no picture');
       return getComputedStyle(v).visibility;
@@ -90,7 +90,7 @@ describe.skipIf(!loopbackOnly)('PageCapture in real Chromium', () => {
     await page.evaluate('window.addParticipant(660, "video")'); // a <video> on the page, which stays visible
     const started = await capture.start(page, { mode: 'audio_video', key: 'm1/recording.mp4' });
     expect(started.mimeType).toMatch(/^video\/mp4/);
-    expect(await videoVisibility(page)).toEqual(['visible']);
+    expect(await playingVideosVisibility(page)).toEqual(['visible']);
     await sleep(4000); // recording length, first part: the 440 and 660 Hz participants, not yet 880
     const lateAt = (Date.now() - started.startedAt.getTime()) / 1000;
     await page.evaluate('window.addParticipant(880)');
@@ -157,9 +157,9 @@ describe.skipIf(!loopbackOnly)('PageCapture in real Chromium', () => {
     const started = await capture.start(page, { mode: 'audio_only', key: 'm2/recording.m4a' });
     expect(started.mimeType).toMatch(/^audio\//);
     // Nobody watches an audio-only bot: the page's pictures are not composited (CPU, docs/benchmarks.md).
-    expect(await videoVisibility(page)).toEqual(['hidden']);
+    expect(await playingVideosVisibility(page)).toEqual(['hidden']);
     await sleep(3000);
-    expect(await videoVisibility(page)).toEqual(['hidden']); // hidden, yet still playing
+    expect(await playingVideosVisibility(page)).toEqual(['hidden']); // hidden, yet still playing
     const stopped = await capture.stop();
     const object = await capture.keep();
     await capture.close();
