@@ -180,7 +180,10 @@ describe('worker /metrics', () => {
       const { endpoints } = await attach(ctx);
       const ok = await fetch(endpoints.healthz);
       expect([ok.status, await ok.text()]).toEqual([200, 'ok\n']);
+      // disconnect() only starts closing: the status leaves 'ready' when the socket closes.
+      const ended = new Promise((resolve) => own.once('end', resolve));
       own.disconnect();
+      await ended;
       const down = await fetch(endpoints.healthz);
       expect(down.status).toBe(503);
       const m = await scrape(endpoints.metrics);
