@@ -67,6 +67,12 @@ export interface PlatformAdapter {
   probe(page: Page, botName?: string): Promise<PageProbe>;
   /** Clears dialogs that sit over the call after admission (recording/transcription notices). */
   tidy(page: Page, log: Logger): Promise<void>;
+  /**
+   * Audio-only bots: asks the platform to stop sending the participants' video, with its own
+   * control (Meet's "Audio only" receive resolution, Teams' "Turn off incoming video", Zoom's
+   * "Stop Incoming Video"). Best effort: true when done, false when the control was not found.
+   */
+  stopIncomingVideo?(page: Page, log: Logger): Promise<boolean>;
   /** Leaves politely; the caller closes the browser afterwards whatever happens. */
   leave(page: Page, log: Logger): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { SandboxError } from './errors.js';
 import type { SignalHub } from './hub.js';
-import { Meeting } from './meeting.js';
+import { Meeting, type Joiner } from './meeting.js';
 import type { ParticipantsBrowser } from './participants.js';
 import type { SandboxPlatform } from './platform.js';
 import type { AddParticipantInput, CreateMeetingInput, MeetingOptions, MeetingView, WaitInput } from './types.js';
@@ -115,13 +115,14 @@ export class SandboxApi {
   /** Long-polls until the condition holds; rejects with wait_timeout (HTTP 408) otherwise. */
   async wait(code: string, input: WaitInput): Promise<MeetingView> {
     const meeting = this.meeting(code);
-    if (input.joiner === undefined && input.peersConnected === undefined) {
-      throw new SandboxError('invalid_request', 'wait needs joiner=<state> and/or peersConnected=<n>');
+    if (input.joiner === undefined && input.peersConnected === undefined && input.videoFrom === undefined) {
+      throw new SandboxError('invalid_request', 'wait needs joiner=<state>, peersConnected=<n> and/or videoFrom=<n>');
     }
+    const mine = (j: Joiner): boolean => input.joinerId === undefined || j.id === input.joinerId;
     const test = (): boolean => {
-      const joinerOk = input.joiner === undefined || [...meeting.joiners.values()].some((j) =>
-        (input.joinerId === undefined || j.id === input.joinerId) && j.events.some((e) => e.state === input.joiner));
-      return joinerOk && (input.peersConnected === undefined || meeting.peersConnected() >= input.peersConnected);
+      const joinerOk = input.joiner === undefined || [...meeting.joiners.values()].some((j) => mine(j) && j.events.some((e) => e.state === input.joiner));
+      const videoOk = input.videoFrom === undefined || meeting.inCallJoiners().some((j) => mine(j) && meeting.videoFrom(j.id) === input.videoFrom);
+      return joinerOk && videoOk && (input.peersConnected === undefined || meeting.peersConnected() >= input.peersConnected);
     };
     await this.until(meeting, input.timeoutMs ?? DEFAULT_WAIT_MS, test);
     return meeting.view();

@@ -38,6 +38,7 @@ const waitQuery = z.strictObject({
   joiner: z.enum(JOINER_STATES).optional(),
   joinerId: z.string().min(1).optional(),
   peersConnected: z.coerce.number().int().nonnegative().optional(),
+  videoFrom: z.coerce.number().int().nonnegative().optional(),
   timeoutMs: z.coerce.number().int().positive().max(600_000).optional(),
 });
 

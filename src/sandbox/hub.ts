@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SandboxError } from './errors.js';
-import type { Meeting, MeetingEvent } from './meeting.js';
+import type { Joiner, Meeting, MeetingEvent } from './meeting.js';
 
 /** Page ↔ server signalling: joiner pages (the meeting UI) and participant pages talk only to the hub. */
 type Inbound = { type: string; [k: string]: unknown };
@@ -87,6 +87,8 @@ export class SignalHub {
         );
       case 'leave':
         return meeting.leave(joinerId);
+      case 'video':
+        return meeting.setIncomingVideo(joinerId, msg.on !== false);
       case 'signal':
         return this.relay(this.participants, msg, joinerId);
       default:
@@ -114,6 +116,8 @@ export class SignalHub {
         return this.relay(this.joiners, msg, id);
       case 'pc_state':
         return meeting.setPeerState(id, String(msg.joinerId), String(msg.state));
+      case 'video_state':
+        return meeting.setPeerVideo(id, String(msg.joinerId), msg.on === true);
       case 'spoke': {
         const ack = this.acks.get(String(msg.nonce));
         this.acks.delete(String(msg.nonce));
@@ -139,15 +143,20 @@ export class SignalHub {
       const conn = this.joiners.get(e.joiner.id);
       if (conn) send(conn.ws, { type: 'state', state: e.joiner.state, name: e.joiner.name });
       if (e.joiner.state === 'in_call') {
-        for (const p of meeting.activeParticipants()) this.toParticipant(p.id, { type: 'connect', joinerId: e.joiner.id });
+        for (const p of meeting.activeParticipants()) this.toParticipant(p.id, connect(e.joiner));
       } else if (e.previous === 'in_call') {
         for (const p of meeting.activeParticipants()) this.toParticipant(p.id, { type: 'disconnect', joinerId: e.joiner.id });
       }
     } else if (e.kind === 'participant_ready') {
-      for (const j of meeting.inCallJoiners()) this.toParticipant(e.participant.id, { type: 'connect', joinerId: j.id });
+      for (const j of meeting.inCallJoiners()) this.toParticipant(e.participant.id, connect(j));
     } else if (e.kind === 'participant_left') {
       this.toParticipant(e.participant.id, { type: 'bye' });
-    } else if (e.kind === 'peer') {
+    } else if (e.kind === 'incoming_video') {
+      // What an SFU does when a client asks for no video: it stops forwarding it.
+      const msg = { type: 'video', joinerId: e.joiner.id, on: e.joiner.incomingVideo };
+      if (e.joiner.state === 'in_call') for (const p of meeting.activeParticipants()) this.toParticipant(p.id, msg);
+      return;
+    } else if (e.kind === 'peer' || e.kind === 'peer_video') {
       return;
     }
     this.broadcastRoster(meeting);
@@ -183,6 +192,11 @@ export class SignalHub {
       send(ws, { type: 'error', code, message });
     }
   }
+}
+
+/** Tells a participant to offer to a joiner, with or without its video (what the joiner asked for). */
+function connect(joiner: Joiner): Record<string, unknown> {
+  return { type: 'connect', joinerId: joiner.id, video: joiner.incomingVideo };
 }
 
 function parse(raw: unknown): Inbound {

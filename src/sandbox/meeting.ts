@@ -18,6 +18,8 @@ export interface Joiner {
   state: JoinerState;
   events: StateEvent[];
   timers: NodeJS.Timeout[];
+  /** False once the page asked for no video ("Audio only", "Turn off incoming video"). */
+  incomingVideo: boolean;
 }
 
 export interface Participant {
@@ -39,7 +41,9 @@ export type MeetingEvent =
   | { kind: 'participant_ready'; participant: Participant }
   | { kind: 'participant_left'; participant: Participant }
   | { kind: 'speaking'; participant: Participant }
-  | { kind: 'peer'; participantId: string; joinerId: string; state: string };
+  | { kind: 'peer'; participantId: string; joinerId: string; state: string }
+  | { kind: 'incoming_video'; joiner: Joiner }
+  | { kind: 'peer_video'; participantId: string; joinerId: string; on: boolean };
 
 const COLORS = ['#1a73e8', '#d93025', '#188038', '#f9ab00', '#a142f4', '#e37400', '#12b5cb', '#c5221f'];
 
@@ -61,6 +65,8 @@ export class Meeting {
   readonly participants = new Map<string, Participant>();
   /** `${participantId}|${joinerId}` → RTCPeerConnection.connectionState as the participant sees it. */
   private readonly peers = new Map<string, string>();
+  /** The same pairs → whether the participant's page is sending that joiner its video track. */
+  private readonly peerVideo = new Map<string, boolean>();
   private readonly listeners = new Set<(e: MeetingEvent) => void>();
   /** Encodings of the passcode accepted besides the passcode itself (Zoom's `pwd`); set by the platform. */
   passcodeAliases: readonly string[] = [];
@@ -81,7 +87,7 @@ export class Meeting {
   }
 
   addJoiner(): Joiner {
-    const joiner: Joiner = { id: `j-${nextId()}`, name: '', state: 'prejoin', events: [], timers: [] };
+    const joiner: Joiner = { id: `j-${nextId()}`, name: '', state: 'prejoin', events: [], timers: [], incomingVideo: true };
     joiner.events.push({ state: 'prejoin', at: this.now() });
     this.joiners.set(joiner.id, joiner);
     if (this.state === 'ended') this.transition(joiner, 'ended');
@@ -187,7 +193,9 @@ export class Meeting {
     p.leftAt = this.now();
     if (p.speaking && p.joinedAt !== null) p.speech.push({ on: false, at: p.leftAt });
     p.speaking = false;
-    for (const key of [...this.peers.keys()]) if (key.startsWith(`${id}|`)) this.peers.delete(key);
+    for (const pairs of [this.peers, this.peerVideo]) {
+      for (const key of [...pairs.keys()]) if (key.startsWith(`${id}|`)) pairs.delete(key);
+    }
     this.emit({ kind: 'participant_left', participant: p });
   }
 
@@ -208,6 +216,26 @@ export class Meeting {
     if (state === 'closed' || !live) this.peers.delete(key);
     else this.peers.set(key, state);
     this.emit({ kind: 'peer', participantId, joinerId, state });
+  }
+
+  /** What the page asked its server for: no video at all (true) or the participants' video. */
+  setIncomingVideo(joinerId: string, on: boolean): void {
+    const joiner = this.joiner(joinerId);
+    if (joiner.incomingVideo === on) return;
+    joiner.incomingVideo = on;
+    this.emit({ kind: 'incoming_video', joiner });
+  }
+
+  /** A participant's page reports that its video to this joiner now flows (or has stopped). */
+  setPeerVideo(participantId: string, joinerId: string, on: boolean): void {
+    if (this.joiners.get(joinerId)?.state !== 'in_call' || this.participants.get(participantId)?.left !== false) return;
+    this.peerVideo.set(`${participantId}|${joinerId}`, on);
+    this.emit({ kind: 'peer_video', participantId, joinerId, on });
+  }
+
+  /** Participants whose video is flowing to this joiner, as their pages report it. */
+  videoFrom(joinerId: string): number {
+    return [...this.peerVideo].filter(([key, on]) => on && key.endsWith(`|${joinerId}`)).length;
   }
 
   peersConnected(): number {
@@ -236,7 +264,7 @@ export class Meeting {
 
   view(): MeetingView {
     const joiners: JoinerView[] = [...this.joiners.values()].map((j) => ({
-      id: j.id, name: j.name, state: j.state, events: [...j.events],
+      id: j.id, name: j.name, state: j.state, events: [...j.events], incomingVideo: j.incomingVideo, videoFrom: this.videoFrom(j.id),
     }));
     const participants: ParticipantView[] = [...this.participants.values()].map((p) => ({
       id: p.id, name: p.name, toneHz: p.toneHz, speaking: p.speaking, joinedAt: p.joinedAt, leftAt: p.leftAt, speech: [...p.speech],
@@ -282,7 +310,9 @@ export class Meeting {
     joiner.events.push({ state, at: this.now() });
     if (state !== 'lobby') this.clearTimers(joiner);
     if (previous === 'in_call') {
-      for (const key of [...this.peers.keys()]) if (key.endsWith(`|${joiner.id}`)) this.peers.delete(key);
+      for (const pairs of [this.peers, this.peerVideo]) {
+        for (const key of [...pairs.keys()]) if (key.endsWith(`|${joiner.id}`)) pairs.delete(key);
+      }
     }
     this.emit({ kind: 'joiner', joiner, previous });
   }

@@ -79,6 +79,10 @@ export interface JoinerView {
   name: string;
   state: JoinerState;
   events: StateEvent[];
+  /** False once the page turned incoming video off (Meet "Audio only", Teams/Zoom "… incoming video"). */
+  incomingVideo: boolean;
+  /** Participants whose pages report their video flowing to this joiner (the media, not the request). */
+  videoFrom: number;
 }
 
 export interface SpeechEvent {
@@ -130,5 +134,7 @@ export interface WaitInput {
   joinerId?: string | undefined;
   /** Resolve once at least this many participant→joiner peers are connected. */
   peersConnected?: number | undefined;
+  /** Resolve once some in-call joiner (or `joinerId`) receives video from exactly this many participants. */
+  videoFrom?: number | undefined;
   timeoutMs?: number | undefined;
 }

@@ -147,6 +147,10 @@ async function recordCall(
   control.begin(recording, ctx.job.recordingStart, ctx.stop, started, s.fail);
   void recording.failure.then(s.fail);
   await ctx.adapter.tidy(ctx.page, ctx.log).catch((err: unknown) => ctx.log.warn({ err }, 'tidy failed'));
+  // Nobody sees an audio-only bot's picture: not receiving the video saves decoding it.
+  if (recording.mode === 'audio_only' && ctx.adapter.stopIncomingVideo) {
+    await ctx.adapter.stopIncomingVideo(ctx.page, ctx.log).catch((err: unknown) => ctx.log.warn({ err }, 'turning incoming video off failed'));
+  }
   try {
     return await monitorCall(ctx, () => recording.startedAt ?? inCallAt);
   } finally {

@@ -120,6 +120,9 @@ describe('recording control in the session', () => {
     const recording = Date.parse(s.states.find((x) => x.state === 'recording')!.at);
     expect(recording - inCall).toBeGreaterThanOrEqual(4_000);
     expect(recording - inCall).toBeLessThan(6_000);
+    // An audio+video bot keeps receiving the participant's video.
+    const view = await f.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 20_000 });
+    expect(view.joiners.filter((j) => j.state === 'in_call').map((j) => [j.incomingVideo, j.videoFrom])).toEqual([[true, 1]]);
     await meetingTime(3_000);
     f.sandbox.api.end(code);
     const { file, manifest } = await stored(await s.outcome);
@@ -146,10 +149,14 @@ describe('recording control in the session', () => {
     expect(manifest.recording.durationSec).toBeLessThan(5);
   }, 120_000);
 
-  it('audio-only captures no video at all and stores an M4A', async () => {
+  it('audio-only captures no video at all, asks Meet for no video ("Audio only"), and stores an M4A', async () => {
     const { code, url } = await talkingMeeting();
     const s = f.run({ meetingUrl: url, recording: 'audio_only' });
     await s.reached('recording');
+    // The participant's video flowed to the bot (reported before its offer), then stopped.
+    await f.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 20_000 });
+    const view = await f.sandbox.api.wait(code, { videoFrom: 0, timeoutMs: 20_000 });
+    expect(view.joiners.filter((j) => j.state === 'in_call').map((j) => j.incomingVideo)).toEqual([false]);
     await meetingTime(3_000);
     f.sandbox.api.end(code);
     const outcome = await s.outcome;

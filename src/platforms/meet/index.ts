@@ -1,8 +1,9 @@
 import type { PlatformAdapter } from '../platform.js';
+import { turnOffIncomingVideo } from '../page/incoming-video.js';
 import { clickIfPresent, probePage } from '../page/page-kit.js';
 import { joinMeet } from './join.js';
 import { leaveMeet } from './leave.js';
-import { DISMISS_NOTICE, MEET_PROBE } from './selectors.js';
+import { DISMISS_NOTICE, INCOMING_VIDEO_OFF, MEET_PROBE } from './selectors.js';
 import { MEET_HOSTS, parseMeetUrl } from './url.js';
 
 export const meetAdapter: PlatformAdapter = {
@@ -15,5 +16,6 @@ export const meetAdapter: PlatformAdapter = {
   async tidy(page, log) {
     if (await clickIfPresent(page, DISMISS_NOTICE)) log.info('acknowledged an in-call notice');
   },
+  stopIncomingVideo: (page, log) => turnOffIncomingVideo(page, log, INCOMING_VIDEO_OFF),
   leave: leaveMeet,
 };

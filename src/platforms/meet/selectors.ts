@@ -1,3 +1,4 @@
+import type { IncomingVideoSpec } from '../page/incoming-video.js';
 import type { ClickTarget, ProbeSpec } from '../page/page-kit.js';
 
 /**
@@ -31,6 +32,30 @@ export const DISMISS_NOTICE: ClickTarget = {
 
 export const LEAVE_BUTTON: ClickTarget = { selectors: ['button[aria-label="Leave call"]', '[role="button"][aria-label="Leave call"]'] };
 export const JUST_LEAVE: ClickTarget = { texts: ['Just leave the meeting', 'Just leave the call'] };
+
+/**
+ * Audio-only bots: More options → Settings → Video → "Receive resolution (maximum)" → "Audio only",
+ * Meet's data-saving setting (Meet then sends no video). Menu items and tabs carry a Material
+ * icon's ligature in their text ("settingsSettings"), hence partial matches within their roles;
+ * the resolution list is a listbox named by its heading (aria-labelledby), not a <select>.
+ */
+export const INCOMING_VIDEO_OFF: IncomingVideoSpec = {
+  paths: [
+    [
+      { selectors: ['button[aria-label="More options"]', '[role="button"][aria-label="More options"]', 'button[aria-label^="More options"]'] },
+      { roles: '[role="menuitem"]', texts: ['Settings'], partial: true },
+      { roles: '[role="tab"]', texts: ['Video'], partial: true },
+      {
+        selectors: ['[aria-label^="Receive resolution"]'],
+        roles: '[role="combobox"], [aria-haspopup="listbox"]',
+        texts: ['Receive resolution (maximum)', 'Receive resolution'],
+        partial: true,
+      },
+      { roles: '[role="option"]', texts: ['Audio only'], partial: true },
+    ],
+  ],
+  close: { selectors: ['[role="dialog"] button[aria-label="Close dialog"]', '[role="dialog"] button[aria-label="Close"]'] },
+};
 
 export const MEET_PROBE: ProbeSpec = {
   outcomes: [

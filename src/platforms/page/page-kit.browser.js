@@ -72,7 +72,13 @@
   const anySelector = (selectors) => (selectors || []).some((s) => queryAll(s).some(visible));
   const matches = (text, signal) => anyText(text, signal.texts) || anySelector(signal.selectors);
 
-  const labelOf = (el) => norm(el.getAttribute('aria-label') || el.textContent);
+  // The names a person would read: the aria-label, else the aria-labelledby texts and the text itself.
+  const namesOf = (el) => {
+    if (el.getAttribute('aria-label')) return [norm(el.getAttribute('aria-label'))];
+    const ids = (el.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean);
+    const labelled = ids.map((id) => el.ownerDocument.getElementById(id)).filter(Boolean).map((l) => l.textContent).join(' ');
+    return [norm(labelled), norm(el.textContent)].filter(Boolean);
+  };
 
   function find(spec) {
     for (const s of spec.selectors || []) {
@@ -82,8 +88,15 @@
     const wanted = (spec.texts || []).map(norm);
     if (!wanted.length) return null;
     const roles = spec.roles || 'button, [role="button"], a, [role="menuitem"]';
+    const candidates = queryAll(roles).filter((e) => visible(e) && !e.disabled);
     for (const w of wanted) {
-      const el = queryAll(roles).find((e) => visible(e) && !e.disabled && labelOf(e) === w);
+      const el = candidates.find((e) => namesOf(e).includes(w));
+      if (el) return el;
+    }
+    // Menu items and options often carry an icon's ligature text ("settingsSettings").
+    if (!spec.partial) return null;
+    for (const w of wanted) {
+      const el = candidates.find((e) => namesOf(e).some((n) => n.includes(w)));
       if (el) return el;
     }
     return null;

@@ -59,6 +59,8 @@ export interface ProbeSpec {
 export interface ClickTarget extends Signal {
   /** CSS for the elements whose text/aria-label is compared with `texts`. */
   roles?: string;
+  /** Also accept a label that contains one of `texts` (after no exact match): icon ligatures, hints. */
+  partial?: boolean;
 }
 
 const KIT_SOURCE = readFileSync(new URL('./page-kit.browser.js', import.meta.url), 'utf8')
@@ -108,4 +110,15 @@ export async function clickWhenPresent(page: Page, target: ClickTarget, timeoutM
     await delay(100);
   } while (Date.now() < until);
   return false;
+}
+
+/**
+ * Clicks through a menu path (open a menu, pick an item, …), each step within `stepTimeoutMs` of
+ * the previous one. Returns the index of the first step that never showed, or -1 when all were clicked.
+ */
+export async function clickPath(page: Page, steps: readonly ClickTarget[], stepTimeoutMs: number): Promise<number> {
+  for (const [i, step] of steps.entries()) {
+    if (!(await clickWhenPresent(page, step, stepTimeoutMs))) return i;
+  }
+  return -1;
 }

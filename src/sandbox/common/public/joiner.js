@@ -70,6 +70,11 @@ window.SandboxJoiner = class SandboxJoiner {
     return peer;
   }
 
+  /** Asks the meeting for the participants' video or for none ("Audio only"); the server stops forwarding it. */
+  setIncomingVideo(on) {
+    this.send({ type: 'video', on: !!on });
+  }
+
   isConnected(peerId) {
     const peer = this.peers.get(peerId);
     return !!peer && peer.pc.connectionState === 'connected';

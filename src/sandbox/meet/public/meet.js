@@ -27,6 +27,7 @@
     onError: (message) => showHint(message),
   });
   const tiles = window.MeetTiles({ app, ui, joiner }); // see tiles.js
+  const settings = window.MeetSettings({ app, joiner, overlay }); // see settings.js
 
   // Real Meet asks for the camera on load either way; in a closed network namespace this grant
   // is also what lets Chromium gather ICE candidates at all.
@@ -125,6 +126,7 @@
     document.title = `Meet - ${config.code}`;
     mount('tpl-call', 'tpl-toolbar');
     wireToolbar();
+    settings.wire();
     app.querySelector('[data-action="people"]').addEventListener('click', () => {
       const panel = app.querySelector('.side-panel');
       panel.hidden = !panel.hidden;

@@ -81,12 +81,16 @@
   const video = (flashing ? canvas.captureStream() : canvas.captureStream(30)).getVideoTracks()[0];
   const stream = new MediaStream([dest.stream.getAudioTracks()[0], video]);
 
-  function connect(joinerId) {
+  // A joiner that asked for no video still gets the video m-line, with nothing sent on it, as an
+  // SFU that stops forwarding a stream: turning video back on needs no renegotiation.
+  function connect(joinerId, videoOn) {
     close(joinerId);
     const pc = new RTCPeerConnection({ iceServers: [] });
     const peer = { pc, chain: Promise.resolve() };
     peers.set(joinerId, peer);
-    for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    pc.addTrack(stream.getAudioTracks()[0], stream);
+    peer.videoSender = pc.addTrack(video, stream);
+    setVideo(joinerId, videoOn !== false);
     pc.addEventListener('icecandidate', (ev) => {
       if (ev.candidate) send({ type: 'signal', to: joinerId, data: { candidate: ev.candidate.toJSON() } });
     });
@@ -97,6 +101,15 @@
       await pc.setLocalDescription(await pc.createOffer());
       send({ type: 'signal', to: joinerId, data: { description: pc.localDescription } });
     }).catch((err) => console.warn('offer to', joinerId, 'failed:', err && err.message));
+  }
+
+  function setVideo(joinerId, on) {
+    const peer = peers.get(joinerId);
+    if (!peer) return;
+    peer.chain = peer.chain.then(async () => {
+      await peer.videoSender.replaceTrack(on ? video : null);
+      send({ type: 'video_state', joinerId, on });
+    }).catch((err) => console.warn('video to', joinerId, 'failed:', err && err.message));
   }
 
   function onSignal(joinerId, data) {
@@ -131,7 +144,8 @@
   });
   ws.addEventListener('message', (ev) => {
     const msg = JSON.parse(ev.data);
-    if (msg.type === 'connect') connect(msg.joinerId);
+    if (msg.type === 'connect') connect(msg.joinerId, msg.video);
+    else if (msg.type === 'video') setVideo(msg.joinerId, msg.on);
     else if (msg.type === 'disconnect') close(msg.joinerId);
     else if (msg.type === 'signal') onSignal(msg.from, msg.data);
     else if (msg.type === 'speak') speak(msg.on, msg.nonce);
