@@ -121,9 +121,12 @@
       s.rec = makeRecorder(s, opts);
       const started = new Promise((resolve) => s.rec.addEventListener('start', resolve, { once: true }));
       send(s, { type: 'started', mimeType: s.mimeType, video: !!s.video });
+      // The file's time zero: the recorder takes frames from the capture threads from here on,
+      // while its 'start' event waits for a busy main thread (hundreds of ms under load).
+      const at = Date.now();
       s.rec.start(opts.timesliceMs || 1000);
       await started;
-      return { mimeType: s.mimeType, video: !!s.video, at: Date.now() };
+      return { mimeType: s.mimeType, video: !!s.video, at };
     } catch (err) {
       const message = (err && err.message) || String(err);
       if (s.ws) send(s, { type: 'error', message });
