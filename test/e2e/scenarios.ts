@@ -100,6 +100,32 @@ export async function recordsTwoSpeakers(h: Harness, options: CreateMeetingInput
   return outcome;
 }
 
+/**
+ * An audio-only bot turns the participants' video off with the platform's own control: the
+ * participant's video stops flowing to it (the sandbox's pages report it), and the M4A still
+ * holds the participant's tone.
+ */
+export async function audioOnlyWithoutVideo(h: Harness, options: CreateMeetingInput): Promise<void> {
+  const { code, url } = h.sandbox.api.createMeeting({ ...options, autoAdmitAfterMs: 0 });
+  await h.sandbox.api.addParticipant(code, { name: 'Alice Example', toneHz: 440, speaking: true });
+  const { t, meetingId } = await schedule(h, url, { recording: 'audio_only' });
+  await t.reached('recording');
+  // Video flows first (each page reports it before its offer), then stops at the bot's request.
+  await h.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 30_000 });
+  const view = await h.sandbox.api.wait(code, { videoFrom: 0, timeoutMs: 30_000 });
+  expect(view.joiners.filter((j) => j.state === 'in_call').map((j) => j.incomingVideo)).toEqual([false]);
+  await scenario(3_000);
+  h.sandbox.api.end(code);
+
+  const outcome = await t.outcome;
+  expect(outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
+  const key = `acme/${meetingId}/${outcome.sessionId}/recording.m4a`;
+  const file = await h.download(key);
+  expect((await ffprobeFile(file)).streams.map((s) => `${s.type}:${s.codec}`)).toEqual(['audio:aac']);
+  const levels = await toneLevels(file, 440, WINDOW_MS);
+  expect(median(levels, 1, levels.length * (WINDOW_MS / 1000) - 1)).toBeGreaterThan(-30);
+}
+
 /** Admitted and recording; then `act` ends it. The recording is kept with `reason`. */
 export async function keptAfter(h: Harness, options: CreateMeetingInput, reason: string, act: (code: string, participantId: string) => unknown | Promise<unknown>, jobExtra: Parameters<Harness['job']>[1] = {}): Promise<SessionOutcome> {
   const { code, url } = h.sandbox.api.createMeeting({ autoAdmitAfterMs: 0, ...options });

@@ -1,7 +1,7 @@
 import { setTimeout as scenario } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { expectJoinFailure, keptAfter, recordsTwoSpeakers, schedule } from './scenarios.js';
+import { audioOnlyWithoutVideo, expectJoinFailure, keptAfter, recordsTwoSpeakers, schedule } from './scenarios.js';
 
 /** The Teams anonymous web join imitation, through the queue, every way a join can end. */
 let h: Harness;
@@ -15,6 +15,10 @@ afterAll(async () => {
 const teams = { platform: 'teams' as const };
 
 describe('Microsoft Teams through the queue', () => {
+  it('an audio-only bot turns incoming video off (More actions > "Turn off incoming video") and records an M4A', async () => {
+    await audioOnlyWithoutVideo(h, { ...teams, teamsAvModal: 'none' });
+  });
+
   it('records two speakers; the no-audio/video modal comes AFTER Join now (Join pressed again)', async () => {
     await recordsTwoSpeakers(h, { ...teams, teamsAvModal: 'after' });
   });

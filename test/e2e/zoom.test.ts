@@ -1,7 +1,7 @@
 import { setTimeout as scenario } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { expectJoinFailure, keptAfter, recordsTwoSpeakers, schedule } from './scenarios.js';
+import { audioOnlyWithoutVideo, expectJoinFailure, keptAfter, recordsTwoSpeakers, schedule } from './scenarios.js';
 
 /** The Zoom web client imitation, through the queue, every way a join can end. */
 let h: Harness;
@@ -15,6 +15,10 @@ afterAll(async () => {
 const zoom = { platform: 'zoom' as const };
 
 describe('Zoom (web client) through the queue', () => {
+  it('an audio-only bot stops incoming video (More > "Stop Incoming Video") and records an M4A', async () => {
+    await audioOnlyWithoutVideo(h, zoom);
+  });
+
   it('records two speakers: client in iframe#webclient, two permission dialogs, passcode carried by the link', async () => {
     await recordsTwoSpeakers(h, { ...zoom, passcode: '584706', zoomClient: 'iframe', zoomNameField: 'react', permissionPrompt: true });
   });

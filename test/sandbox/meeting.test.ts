@@ -93,6 +93,27 @@ describe('Meeting state machine', () => {
     expect(m.peersConnected()).toBe(0);
   });
 
+  it("keeps a joiner's incoming-video request and counts whose video flows to it, forgetting pairs that are gone", () => {
+    const m = meeting({ open: true });
+    const j = m.addJoiner();
+    m.requestJoin(j.id, 'Bot');
+    const [a, b] = [m.addParticipant('Alice', 440, false), m.addParticipant('Bob', 660, false)];
+    for (const p of [a, b]) {
+      m.participantReady(p.id);
+      m.setPeerVideo(p.id, j.id, true);
+    }
+    expect(m.view().joiners[0]).toMatchObject({ incomingVideo: true, videoFrom: 2 });
+    m.setIncomingVideo(j.id, false);
+    m.setPeerVideo(a.id, j.id, false);
+    expect(m.view().joiners[0]).toMatchObject({ incomingVideo: false, videoFrom: 1 });
+    m.participantLeft(b.id);
+    m.setPeerVideo(b.id, j.id, true); // a late report from a participant that left
+    expect(m.videoFrom(j.id)).toBe(0);
+    m.setPeerVideo(a.id, j.id, true);
+    m.leave(j.id);
+    expect(m.videoFrom(j.id)).toBe(0);
+  });
+
   it('holds joiners of a meeting the host has not started, then lets them on when it starts', () => {
     const m = meeting({ started: false, open: true });
     const j = m.addJoiner();

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Page } from 'puppeteer-core';
-import { clickIfPresent, clickPath, type ClickTarget } from './page-kit.js';
+import { clickIfPresent, clickPath, findElement, type ClickTarget } from './page-kit.js';
 
 /** How long each step of a menu path may take to show up after the previous click. */
 const STEP_TIMEOUT_MS = 2_000;
@@ -8,6 +8,8 @@ const STEP_TIMEOUT_MS = 2_000;
 /** A platform's ways to its "no incoming video" control, tried in order (releases move it). */
 export interface IncomingVideoSpec {
   paths: ReadonlyArray<readonly ClickTarget[]>;
+  /** Where the pointer goes first: toolbars that hide until the mouse moves over the call. */
+  reveal?: ClickTarget;
   /** Closes what the path left open (a settings dialog); Escape when absent or not found. */
   close?: ClickTarget;
 }
@@ -20,16 +22,33 @@ export interface IncomingVideoSpec {
  */
 export async function turnOffIncomingVideo(page: Page, log: Logger, spec: IncomingVideoSpec): Promise<boolean> {
   for (const [path, steps] of spec.paths.entries()) {
+    if (spec.reveal) await hover(page, spec.reveal);
     const missing = await clickPath(page, steps, STEP_TIMEOUT_MS);
+    // Whatever the path opened (a menu, a settings dialog) must not sit over the call: the leave
+    // button has to stay clickable.
+    await dismiss(page, spec.close);
     if (missing === -1) {
-      if (!spec.close || !(await clickIfPresent(page, spec.close))) await page.keyboard.press('Escape');
       log.info({ path }, 'incoming video turned off');
       return true;
     }
-    // Whatever this path opened (a menu) must not sit over the call.
-    await page.keyboard.press('Escape');
     log.info({ path, missingStep: missing }, 'incoming-video control not found on this path');
   }
   log.warn('incoming video left on: no path to the platform control worked');
   return false;
+}
+
+/** Escape closes an open list or menu; a dialog that stays is closed with its own button. */
+async function dismiss(page: Page, close: ClickTarget | undefined): Promise<void> {
+  await page.keyboard.press('Escape');
+  if (close) await clickIfPresent(page, close);
+}
+
+async function hover(page: Page, target: ClickTarget): Promise<void> {
+  const element = await findElement(page, target);
+  if (!element) return;
+  try {
+    await element.hover();
+  } finally {
+    await element.dispose();
+  }
 }

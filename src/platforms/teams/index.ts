@@ -1,8 +1,9 @@
 import type { PlatformAdapter } from '../platform.js';
+import { turnOffIncomingVideo } from '../page/incoming-video.js';
 import { clickIfPresent, probePage } from '../page/page-kit.js';
 import { joinTeams } from './join.js';
 import { leaveTeams } from './leave.js';
-import { DISMISS_NOTICE, TEAMS_PROBE } from './selectors.js';
+import { DISMISS_NOTICE, INCOMING_VIDEO_OFF, TEAMS_PROBE } from './selectors.js';
 import { parseTeamsUrl, TEAMS_HOSTS } from './url.js';
 
 export const teamsAdapter: PlatformAdapter = {
@@ -15,5 +16,6 @@ export const teamsAdapter: PlatformAdapter = {
   async tidy(page, log) {
     if (await clickIfPresent(page, DISMISS_NOTICE)) log.info('dismissed an in-call notice');
   },
+  stopIncomingVideo: (page, log) => turnOffIncomingVideo(page, log, INCOMING_VIDEO_OFF),
   leave: leaveTeams,
 };

@@ -1,3 +1,4 @@
+import type { IncomingVideoSpec } from '../page/incoming-video.js';
 import type { ClickTarget, ProbeSpec } from '../page/page-kit.js';
 
 /**
@@ -57,6 +58,27 @@ export const LOBBY_CANCEL: ClickTarget = { selectors: ['[data-tid="prejoin-cance
 
 /** In-call notices that sit over the stage; acknowledged, never "Leave". */
 export const DISMISS_NOTICE: ClickTarget = { texts: ['Dismiss', 'Got it'] };
+
+/**
+ * Audio-only bots: More actions → "Turn off incoming video" (Microsoft's own advice for weak
+ * machines). The More button keeps its `callingButtons-showMoreBtn` id across releases; newer
+ * ones name it "More" and may file the item under "View", the second path.
+ */
+const MORE_ACTIONS: ClickTarget = {
+  selectors: ['button#callingButtons-showMoreBtn', 'button[aria-label="More actions"]', 'button[data-tid="more-button"]'],
+  texts: ['More'],
+};
+const INCOMING_VIDEO_ITEM: ClickTarget = {
+  roles: '[role="menuitem"], [role="menuitemcheckbox"], button',
+  texts: ['Turn off incoming video', 'Turn off incoming videos'],
+  partial: true,
+};
+export const INCOMING_VIDEO_OFF: IncomingVideoSpec = {
+  paths: [
+    [MORE_ACTIONS, INCOMING_VIDEO_ITEM],
+    [{ selectors: ['button#view-mode-button', 'button[aria-label="View"]'], texts: ['View'] }, INCOMING_VIDEO_ITEM],
+  ],
+};
 
 export const TEAMS_PROBE: ProbeSpec = {
   outcomes: [

@@ -1,8 +1,9 @@
 import type { PlatformAdapter } from '../platform.js';
+import { turnOffIncomingVideo } from '../page/incoming-video.js';
 import { clickIfPresent, probePage } from '../page/page-kit.js';
 import { joinZoom } from './join.js';
 import { leaveZoom } from './leave.js';
-import { FOOTER_JOIN_AUDIO, JOIN_AUDIO, ZOOM_PROBE } from './selectors.js';
+import { FOOTER_JOIN_AUDIO, INCOMING_VIDEO_OFF, JOIN_AUDIO, ZOOM_PROBE } from './selectors.js';
 import { isZoomHost, parseZoomUrl } from './url.js';
 
 /** Zoom through its web client (the default). The Meeting SDK path is `sdk/`, chosen per bot profile. */
@@ -18,5 +19,6 @@ export const zoomAdapter: PlatformAdapter = {
     if (await clickIfPresent(page, JOIN_AUDIO)) log.info('joined computer audio');
     else if (await clickIfPresent(page, FOOTER_JOIN_AUDIO)) log.info('opened the join-audio dialog from the footer');
   },
+  stopIncomingVideo: (page, log) => turnOffIncomingVideo(page, log, INCOMING_VIDEO_OFF),
   leave: leaveZoom,
 };

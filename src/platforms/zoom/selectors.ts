@@ -1,3 +1,4 @@
+import type { IncomingVideoSpec } from '../page/incoming-video.js';
 import type { ClickTarget, ProbeSpec } from '../page/page-kit.js';
 
 /**
@@ -46,6 +47,21 @@ export const LEAVE_CONFIRM: ClickTarget = { texts: ['Leave Meeting'] };
 
 /** Texts of the not-started pages; the 3,001 error page needs a reload to notice the host starting. */
 export const NOT_STARTED_ERROR = '(3,001)';
+
+/**
+ * Audio-only bots: the footer's More → "Stop Incoming Video" (a react-bootstrap dropdown whose
+ * items are `a.dropdown-item` with an aria-label). The footer hides after a while without mouse
+ * movement, so the pointer first goes over the call area (`reveal`).
+ */
+export const INCOMING_VIDEO_OFF: IncomingVideoSpec = {
+  reveal: { selectors: ['#wc-content', '.meeting-client', '.meeting-app'] },
+  paths: [
+    [
+      { selectors: ['button[aria-label="More meeting control"]', '#moreButton', 'button.more-button'], texts: ['More'] },
+      { selectors: ['a.dropdown-item[aria-label="Stop Incoming Video"]'], roles: '[role="menuitem"], a, button', texts: ['Stop Incoming Video'] },
+    ],
+  ],
+};
 
 export const ZOOM_PROBE: ProbeSpec = {
   outcomes: [

@@ -135,3 +135,29 @@ window.SandboxAudioSinks = class SandboxAudioSinks {
     for (const id of [...this.audios.keys()]) this.drop(id);
   }
 };
+
+/**
+ * A toolbar "More" menu whose item turns the participants' video off and on (Teams' "Turn off
+ * incoming video", Zoom's "Stop Incoming Video"). The menu opens under `button.parentElement`
+ * from `templateId`; any click closes it, the item's own action first.
+ */
+window.SandboxIncomingVideoMenu = function SandboxIncomingVideoMenu({ button, templateId, joiner, labels }) {
+  let on = true;
+  let menu = null;
+  const close = () => { if (menu) menu.remove(); menu = null; };
+  button.addEventListener('click', (ev) => {
+    if (menu) return close();
+    ev.stopPropagation();
+    menu = document.getElementById(templateId).content.firstElementChild.cloneNode(true);
+    const item = menu.querySelector('[data-action="incoming-video"]');
+    item.textContent = on ? labels.off : labels.on;
+    item.setAttribute('aria-label', item.textContent);
+    item.addEventListener('click', (e) => {
+      e.preventDefault();
+      on = !on;
+      joiner.setIncomingVideo(on);
+    });
+    button.parentElement.appendChild(menu);
+    document.addEventListener('click', close, { once: true });
+  });
+};

@@ -24,6 +24,10 @@ window.TeamsCall = ({ app, ui, joiner, applyDevices, leave, fragment }) => {
     app.querySelector('#hangup-button').addEventListener('click', leave);
     app.querySelector('#roster-button').addEventListener('click', () => togglePane('roster'));
     app.querySelector('#chat-button').addEventListener('click', () => togglePane('chat'));
+    window.SandboxIncomingVideoMenu({
+      button: app.querySelector('#callingButtons-showMoreBtn'), templateId: 'tpl-more-menu', joiner,
+      labels: { off: 'Turn off incoming video', on: 'Turn on incoming video' },
+    });
     for (const b of app.querySelectorAll('.call-buttons [data-device]')) {
       b.addEventListener('click', () => { ui[b.dataset.device] = !ui[b.dataset.device]; applyDevices(); });
     }

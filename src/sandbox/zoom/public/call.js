@@ -17,6 +17,10 @@ window.ZoomCall = ({ root, ui, joiner, onLeave }) => {
     el('[data-action="participants"]').addEventListener('click', () => panels.toggle('participants'));
     el('[data-action="chat"]').addEventListener('click', () => panels.toggle('chat'));
     el('.footer__leave-btn').addEventListener('click', showLeaveDialog);
+    window.SandboxIncomingVideoMenu({
+      button: el('[data-action="more"]'), templateId: 'tpl-more', joiner,
+      labels: { off: 'Stop Incoming Video', on: 'Start Incoming Video' },
+    });
     paintFooter();
     render();
     // Zoom starts without computer audio: nothing is heard until "Join Audio by Computer".
