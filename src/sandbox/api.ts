@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { SandboxError } from './errors.js';
 import type { SignalHub } from './hub.js';
-import { Meeting, type Joiner } from './meeting.js';
+import { Meeting } from './meeting.js';
+import type { Joiner } from './types.js';
 import type { ParticipantsBrowser } from './participants.js';
 import type { SandboxPlatform } from './platform.js';
 import type { AddParticipantInput, CreateMeetingInput, MeetingOptions, MeetingView, WaitInput } from './types.js';

@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SandboxError } from './errors.js';
-import type { Joiner, Meeting, MeetingEvent } from './meeting.js';
+import type { Meeting } from './meeting.js';
+import type { Joiner, MeetingEvent } from './types.js';
 
 /** Page ↔ server signalling: joiner pages (the meeting UI) and participant pages talk only to the hub. */
 type Inbound = { type: string; [k: string]: unknown };

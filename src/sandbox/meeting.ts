@@ -1,4 +1,5 @@
 import { SandboxError } from './errors.js';
+import { MediaPairs } from './media-pairs.js';
 import {
   TERMINAL_JOINER_STATES,
   type JoinerState,
@@ -8,49 +9,13 @@ import {
   type MeetingView,
   type ParticipantView,
   type PlatformId,
-  type SpeechEvent,
-  type StateEvent,
+  type Joiner,
+  type MeetingEvent,
+  type Participant,
 } from './types.js';
-
-export interface Joiner {
-  id: string;
-  name: string;
-  state: JoinerState;
-  events: StateEvent[];
-  timers: NodeJS.Timeout[];
-  /** False once the page asked for no video ("Audio only", "Turn off incoming video"). */
-  incomingVideo: boolean;
-}
-
-export interface Participant {
-  id: string;
-  name: string;
-  toneHz: number;
-  color: string;
-  speaking: boolean;
-  flashPeriodMs?: number;
-  /** Set once the participant's page reports running media. */
-  joinedAt: number | null;
-  left: boolean;
-  leftAt: number | null;
-  speech: SpeechEvent[];
-}
-
-export type MeetingEvent =
-  | { kind: 'joiner'; joiner: Joiner; previous: JoinerState }
-  | { kind: 'participant_ready'; participant: Participant }
-  | { kind: 'participant_left'; participant: Participant }
-  | { kind: 'speaking'; participant: Participant }
-  | { kind: 'peer'; participantId: string; joinerId: string; state: string }
-  | { kind: 'incoming_video'; joiner: Joiner }
-  | { kind: 'peer_video'; participantId: string; joinerId: string; on: boolean };
 
 const COLORS = ['#1a73e8', '#d93025', '#188038', '#f9ab00', '#a142f4', '#e37400', '#12b5cb', '#c5221f'];
 
-/**
- * One meeting's truth: joiners (browsers that opened the meeting page, e.g. the bot) and
- * synthetic participants. Pure state + timers; transport (WebSocket, Chromium) listens to events.
- */
 /**
  * Joiner and participant ids are unique across every meeting of the sandbox, not per meeting:
  * the hub routes WebSocket messages by id alone, and two meetings each with a `j-2` sent one
@@ -59,14 +24,15 @@ const COLORS = ['#1a73e8', '#d93025', '#188038', '#f9ab00', '#a142f4', '#e37400'
 let idSeq = 0;
 const nextId = (): number => ++idSeq;
 
+/**
+ * One meeting's truth: joiners (browsers that opened the meeting page, e.g. the bot) and
+ * synthetic participants. Pure state + timers; transport (WebSocket, Chromium) listens to events.
+ */
 export class Meeting {
   state: MeetingState;
   readonly joiners = new Map<string, Joiner>();
   readonly participants = new Map<string, Participant>();
-  /** `${participantId}|${joinerId}` → RTCPeerConnection.connectionState as the participant sees it. */
-  private readonly peers = new Map<string, string>();
-  /** The same pairs → whether the participant's page is sending that joiner its video track. */
-  private readonly peerVideo = new Map<string, boolean>();
+  private readonly pairs = new MediaPairs();
   private readonly listeners = new Set<(e: MeetingEvent) => void>();
   /** Encodings of the passcode accepted besides the passcode itself (Zoom's `pwd`); set by the platform. */
   passcodeAliases: readonly string[] = [];
@@ -193,9 +159,7 @@ export class Meeting {
     p.leftAt = this.now();
     if (p.speaking && p.joinedAt !== null) p.speech.push({ on: false, at: p.leftAt });
     p.speaking = false;
-    for (const pairs of [this.peers, this.peerVideo]) {
-      for (const key of [...pairs.keys()]) if (key.startsWith(`${id}|`)) pairs.delete(key);
-    }
+    this.pairs.dropParticipant(id);
     this.emit({ kind: 'participant_left', participant: p });
   }
 
@@ -209,12 +173,9 @@ export class Meeting {
   }
 
   setPeerState(participantId: string, joinerId: string, state: string): void {
-    const key = `${participantId}|${joinerId}`;
     const p = this.participants.get(participantId);
     const live = p !== undefined && !p.left && this.joiners.get(joinerId)?.state === 'in_call';
-    // Late reports from torn-down pairs must not resurrect them.
-    if (state === 'closed' || !live) this.peers.delete(key);
-    else this.peers.set(key, state);
+    this.pairs.setState(participantId, joinerId, state, live);
     this.emit({ kind: 'peer', participantId, joinerId, state });
   }
 
@@ -229,17 +190,17 @@ export class Meeting {
   /** A participant's page reports that its video to this joiner now flows (or has stopped). */
   setPeerVideo(participantId: string, joinerId: string, on: boolean): void {
     if (this.joiners.get(joinerId)?.state !== 'in_call' || this.participants.get(participantId)?.left !== false) return;
-    this.peerVideo.set(`${participantId}|${joinerId}`, on);
+    this.pairs.setVideo(participantId, joinerId, on);
     this.emit({ kind: 'peer_video', participantId, joinerId, on });
   }
 
   /** Participants whose video is flowing to this joiner, as their pages report it. */
   videoFrom(joinerId: string): number {
-    return [...this.peerVideo].filter(([key, on]) => on && key.endsWith(`|${joinerId}`)).length;
+    return this.pairs.videoTo(joinerId);
   }
 
   peersConnected(): number {
-    return [...this.peers.values()].filter((s) => s === 'connected').length;
+    return this.pairs.connected();
   }
 
   joiner(id: string): Joiner {
@@ -309,11 +270,7 @@ export class Meeting {
     joiner.state = state;
     joiner.events.push({ state, at: this.now() });
     if (state !== 'lobby') this.clearTimers(joiner);
-    if (previous === 'in_call') {
-      for (const pairs of [this.peers, this.peerVideo]) {
-        for (const key of [...pairs.keys()]) if (key.endsWith(`|${joiner.id}`)) pairs.delete(key);
-      }
-    }
+    if (previous === 'in_call') this.pairs.dropJoiner(joiner.id);
     this.emit({ kind: 'joiner', joiner, previous });
   }
 

@@ -138,3 +138,37 @@ export interface WaitInput {
   videoFrom?: number | undefined;
   timeoutMs?: number | undefined;
 }
+
+/** A browser that opened the meeting page (the bot, or a person in the imitation). */
+export interface Joiner {
+  id: string;
+  name: string;
+  state: JoinerState;
+  events: StateEvent[];
+  timers: NodeJS.Timeout[];
+  /** False once the page asked for no video ("Audio only", "Turn off incoming video"). */
+  incomingVideo: boolean;
+}
+
+export interface Participant {
+  id: string;
+  name: string;
+  toneHz: number;
+  color: string;
+  speaking: boolean;
+  flashPeriodMs?: number;
+  /** Set once the participant's page reports running media. */
+  joinedAt: number | null;
+  left: boolean;
+  leftAt: number | null;
+  speech: SpeechEvent[];
+}
+
+export type MeetingEvent =
+  | { kind: 'joiner'; joiner: Joiner; previous: JoinerState }
+  | { kind: 'participant_ready'; participant: Participant }
+  | { kind: 'participant_left'; participant: Participant }
+  | { kind: 'speaking'; participant: Participant }
+  | { kind: 'peer'; participantId: string; joinerId: string; state: string }
+  | { kind: 'incoming_video'; joiner: Joiner }
+  | { kind: 'peer_video'; participantId: string; joinerId: string; on: boolean };
