@@ -36,6 +36,14 @@ const PAIR_SHARE = 0.9;
  * transient is printed with the result and documented in docs/quality.md, not hidden.
  */
 const SETTLE_SEC = 15;
+/**
+ * Attempts at the A/V test. On a starved 2-core machine (the bot, the sandbox's participant
+ * browser and ffmpeg on two cores, as in CI) the tab capture falls to ~18 fps and both media
+ * paths jitter by up to ±100 ms, and a whole run's median moved between -79 and +33 ms
+ * (docs/quality.md, "Under load"). A constant offset, which is what a regression brings, fails
+ * every attempt; a run that happened to be starved gets another one.
+ */
+const AV_ATTEMPTS = 3;
 let h: Harness;
 const files: string[] = [];
 
@@ -55,14 +63,21 @@ interface Recorded {
 }
 
 /**
- * Runs a bot into `url` until its maximum duration: the bot stops the capture while the
+ * Runs a bot into meeting `code` until its maximum duration: the bot stops the capture while the
  * participants are still talking, so the file's end is in-call time, not the meeting's end.
+ * Then the meeting ends: its participants' pages would otherwise go on drawing 720p and sending
+ * it (to no one) through the next test, and on two cores that load moves the next test's result.
  */
-async function recordUntilMax(url: string, maxDurationSec: number, during?: (startedAt: number) => Promise<void>): Promise<Recorded> {
+async function recordUntilMax(code: string, url: string, maxDurationSec: number, during?: (startedAt: number) => Promise<void>): Promise<Recorded> {
   const { t, meetingId } = await schedule(h, url, { limits: { minDurationSec: 5, maxDurationSec } });
-  const recording = await t.reached('recording');
-  await during?.(Date.parse(recording.at));
-  const outcome: SessionOutcome = await t.outcome;
+  let outcome: SessionOutcome;
+  try {
+    const recording = await t.reached('recording');
+    await during?.(Date.parse(recording.at));
+    outcome = await t.outcome;
+  } finally {
+    h.sandbox.api.end(code);
+  }
   expect(outcome).toMatchObject({ state: 'done', reason: 'max_duration_reached' });
   const prefix = `acme/${meetingId}/${outcome.sessionId}/`;
   const manifestFile = await h.download(`${prefix}manifest.json`);
@@ -81,7 +96,7 @@ describe('capture quality (Meet sandbox, through the queue)', () => {
   it('a continuous tone is present >= 99.9 % of the recorded call, with no gap over 100 ms', async () => {
     const { code, url } = h.sandbox.api.createMeeting({ autoAdmitAfterMs: 0 });
     await h.sandbox.api.addParticipant(code, { name: 'Tess Tone', toneHz: 440, speaking: true });
-    const rec = await recordUntilMax(url, 45);
+    const rec = await recordUntilMax(code, url, 45);
     // From the participant's first sound (-6 dBFS here). Before it: Chromium's MediaRecorder
     // starts its audio with ~70 ms of silence, and the AAC priming frame decodes as ~-40 dBFS
     // noise at 0, which the -30 dB onset threshold steps over (docs/quality.md).
@@ -94,11 +109,11 @@ describe('capture quality (Meet sandbox, through the queue)', () => {
     expect(presence.presentRatio).toBeGreaterThanOrEqual(0.999);
   }, 180_000);
 
-  it('flashes and beeps stay in sync once lip sync settles: median A/V offset within 40 ms lead / 60 ms lag, 90 % of pairs within 60 / 80', async () => {
+  it('flashes and beeps stay in sync once lip sync settles: median A/V offset within 40 ms lead / 60 ms lag, 90 % of pairs within 60 / 80', { retry: AV_ATTEMPTS - 1, timeout: 180_000 }, async () => {
     const { code, url } = h.sandbox.api.createMeeting({ autoAdmitAfterMs: 0 });
     await h.sandbox.api.addParticipant(code, { name: 'Fiona Flash', toneHz: 1000, flashPeriodMs: 1000 });
     let connectedAt = 0;
-    const rec = await recordUntilMax(url, 45, async () => {
+    const rec = await recordUntilMax(code, url, 45, async () => {
       await h.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 30_000 });
       connectedAt = Date.now();
     });
@@ -114,13 +129,13 @@ describe('capture quality (Meet sandbox, through the queue)', () => {
     expect(mid, report).toBeLessThanOrEqual(MEDIAN_MS.lag);
     const inBand = settled.filter((o) => o >= PAIR_MS.lead && o <= PAIR_MS.lag).length;
     expect(inBand / settled.length, report).toBeGreaterThanOrEqual(PAIR_SHARE);
-  }, 180_000);
+  });
 
   it('a participant who joins 10 s into the recording is heard from then on', async () => {
     const { code, url } = h.sandbox.api.createMeeting({ autoAdmitAfterMs: 0 });
     await h.sandbox.api.addParticipant(code, { name: 'Early Ed', toneHz: 440, speaking: true });
     let connectedAt = 0;
-    const rec = await recordUntilMax(url, 25, async (startedAt) => {
+    const rec = await recordUntilMax(code, url, 25, async (startedAt) => {
       await scenario(Math.max(0, startedAt + 10_000 - Date.now()));
       await h.sandbox.api.addParticipant(code, { name: 'Late Lena', toneHz: 660, speaking: true });
       await h.sandbox.api.wait(code, { peersConnected: 2, timeoutMs: 30_000 });
