@@ -19,6 +19,19 @@ export async function toneLevels(file: string, freqHz: number, windowMs: number)
   return levels;
 }
 
+/**
+ * Share of 100 ms windows holding `freqHz` above -30 dB, from `fromSec` into the file to 1 s
+ * before its end: "the speaker is in this recording from then on". A share, not every window:
+ * on two busy cores the tab capture can lose a few milliseconds of sound (docs/quality.md
+ * measures that; tests that use this check what a recording holds, not its gaps). `levels`
+ * (rounded dB) is for the assertion's message.
+ */
+export async function toneHeard(file: string, freqHz: number, fromSec: number): Promise<{ share: number; windows: number; levels: string }> {
+  const heard = (await toneLevels(file, freqHz, 100)).slice(Math.max(0, Math.ceil(fromSec * 10)), -10);
+  const share = heard.length === 0 ? 0 : heard.filter((l) => l > -30).length / heard.length;
+  return { share, windows: heard.length, levels: heard.map(Math.round).join(' ') };
+}
+
 /** Decodes the first audio stream to mono float32 PCM at ANALYSIS_RATE. */
 export async function decodeMono(file: string): Promise<Float32Array> {
   const args = ['-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(ANALYSIS_RATE), '-f', 'f32le', 'pipe:1'];
