@@ -2,10 +2,9 @@ import type { Logger } from 'pino';
 import { SandboxError } from './errors.js';
 import type { SignalHub } from './hub.js';
 import { Meeting } from './meeting.js';
-import type { Joiner } from './types.js';
 import type { ParticipantsBrowser } from './participants.js';
 import type { SandboxPlatform } from './platform.js';
-import type { AddParticipantInput, CreateMeetingInput, MeetingOptions, MeetingView, WaitInput } from './types.js';
+import type { AddParticipantInput, CreateMeetingInput, Joiner, MeetingOptions, MeetingView, WaitInput } from './types.js';
 
 const DEFAULT_LOBBY_TIMEOUT_MS = 600_000;
 const DEFAULT_WAIT_MS = 30_000;

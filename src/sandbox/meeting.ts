@@ -2,16 +2,16 @@ import { SandboxError } from './errors.js';
 import { MediaPairs } from './media-pairs.js';
 import {
   TERMINAL_JOINER_STATES,
+  type Joiner,
   type JoinerState,
   type JoinerView,
+  type MeetingEvent,
   type MeetingOptions,
   type MeetingState,
   type MeetingView,
+  type Participant,
   type ParticipantView,
   type PlatformId,
-  type Joiner,
-  type MeetingEvent,
-  type Participant,
 } from './types.js';
 
 const COLORS = ['#1a73e8', '#d93025', '#188038', '#f9ab00', '#a142f4', '#e37400', '#12b5cb', '#c5221f'];
@@ -173,9 +173,7 @@ export class Meeting {
   }
 
   setPeerState(participantId: string, joinerId: string, state: string): void {
-    const p = this.participants.get(participantId);
-    const live = p !== undefined && !p.left && this.joiners.get(joinerId)?.state === 'in_call';
-    this.pairs.setState(participantId, joinerId, state, live);
+    this.pairs.setState(participantId, joinerId, state, this.pairLive(participantId, joinerId));
     this.emit({ kind: 'peer', participantId, joinerId, state });
   }
 
@@ -189,9 +187,14 @@ export class Meeting {
 
   /** A participant's page reports that its video to this joiner now flows (or has stopped). */
   setPeerVideo(participantId: string, joinerId: string, on: boolean): void {
-    if (this.joiners.get(joinerId)?.state !== 'in_call' || this.participants.get(participantId)?.left !== false) return;
+    if (!this.pairLive(participantId, joinerId)) return;
     this.pairs.setVideo(participantId, joinerId, on);
     this.emit({ kind: 'peer_video', participantId, joinerId, on });
+  }
+
+  /** Both ends are still there: late reports from a torn-down pair must not bring it back. */
+  private pairLive(participantId: string, joinerId: string): boolean {
+    return this.participants.get(participantId)?.left === false && this.joiners.get(joinerId)?.state === 'in_call';
   }
 
   /** Participants whose video is flowing to this joiner, as their pages report it. */

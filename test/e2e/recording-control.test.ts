@@ -10,6 +10,7 @@ import type { Manifest } from '../../src/session/manifest.js';
 import { ffprobeFile } from '../../src/media/ffmpeg/probe.js';
 import { toneLevels } from '../helpers/audio.js';
 import { startSessionFixture, type SessionFixture } from '../helpers/session.js';
+import { expectIncomingVideoOff } from './scenarios.js';
 
 /**
  * What the session does with recording commands and start rules, end to end in one process:
@@ -159,10 +160,7 @@ describe('recording control in the session', () => {
     const { code, url } = await talkingMeeting();
     const s = f.run({ meetingUrl: url, recording: 'audio_only' });
     await s.reached('recording');
-    // The participant's video flowed to the bot (reported before its offer), then stopped.
-    await f.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 20_000 });
-    const view = await f.sandbox.api.wait(code, { videoFrom: 0, timeoutMs: 20_000 });
-    expect(view.joiners.filter((j) => j.state === 'in_call').map((j) => j.incomingVideo)).toEqual([false]);
+    await expectIncomingVideoOff(f.sandbox.api, code, 20_000);
     await meetingTime(3_000);
     f.sandbox.api.end(code);
     const outcome = await s.outcome;

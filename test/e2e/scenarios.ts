@@ -3,7 +3,7 @@ import { setTimeout as scenario } from 'node:timers/promises';
 import { expect } from 'vitest';
 import type { SessionOutcome } from '../../src/contracts/index.js';
 import { ffprobeFile } from '../../src/media/ffmpeg/probe.js';
-import type { CreateMeetingInput } from '../../src/sandbox/index.js';
+import type { CreateMeetingInput, SandboxApi } from '../../src/sandbox/index.js';
 import { toneLevels } from '../helpers/audio.js';
 import type { Harness, Tracked } from '../helpers/harness.js';
 
@@ -106,6 +106,17 @@ export async function recordsTwoSpeakers(h: Harness, options: CreateMeetingInput
 }
 
 /**
+ * The bot in meeting `code` asked for no video and the one participant's video has stopped
+ * flowing to it. Video flows first (each page reports it before its offer), then stops at the
+ * bot's request.
+ */
+export async function expectIncomingVideoOff(api: SandboxApi, code: string, timeoutMs: number): Promise<void> {
+  await api.wait(code, { peersConnected: 1, timeoutMs });
+  const view = await api.wait(code, { videoFrom: 0, timeoutMs });
+  expect(view.joiners.filter((j) => j.state === 'in_call').map((j) => j.incomingVideo)).toEqual([false]);
+}
+
+/**
  * An audio-only bot turns the participants' video off with the platform's own control: the
  * participant's video stops flowing to it (the sandbox's pages report it), and the M4A still
  * holds the participant's tone.
@@ -115,10 +126,7 @@ export async function audioOnlyWithoutVideo(h: Harness, options: CreateMeetingIn
   await h.sandbox.api.addParticipant(code, { name: 'Alice Example', toneHz: 440, speaking: true });
   const { t, meetingId } = await schedule(h, url, { recording: 'audio_only' });
   await t.reached('recording');
-  // Video flows first (each page reports it before its offer), then stops at the bot's request.
-  await h.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 30_000 });
-  const view = await h.sandbox.api.wait(code, { videoFrom: 0, timeoutMs: 30_000 });
-  expect(view.joiners.filter((j) => j.state === 'in_call').map((j) => j.incomingVideo)).toEqual([false]);
+  await expectIncomingVideoOff(h.sandbox.api, code, 30_000);
   await scenario(3_000);
   h.sandbox.api.end(code);
 
