@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   MEETCAP_SANDBOX_BROWSER_ARGS: z.string().optional(),
   MEETCAP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MEETCAP_SESSION_STOP_GRACE_SEC: z.coerce.number().int().min(1).max(600).default(30),
+  MEETCAP_SPARE_SESSION: flag.default(true),
   MEETCAP_ZOOM_SDK_KEY: z.string().min(1).optional(),
   MEETCAP_ZOOM_SDK_SECRET: z.string().min(1).optional(),
   // Fleet operations (docs/operations.md).
@@ -69,6 +70,8 @@ export interface Config {
   readonly sandboxBrowserArgs: readonly string[];
   readonly logLevel: string;
   readonly sessionStopGraceSec: number;
+  /** Keep one session process started ahead of the next lease (src/scheduler/spare.ts). */
+  readonly spareSession: boolean;
   readonly repoRoot: string;
   /** Zoom Meeting SDK app credentials, for bot profiles with `zoomClient: "meeting_sdk"`. Secret: never logged. */
   readonly zoomSdk?: { readonly sdkKey: string; readonly sdkSecret: string };
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxBrowserArgs: Object.freeze(parseSandboxArgs(e.MEETCAP_SANDBOX_BROWSER_ARGS)),
     logLevel: e.MEETCAP_LOG_LEVEL,
     sessionStopGraceSec: e.MEETCAP_SESSION_STOP_GRACE_SEC,
+    spareSession: e.MEETCAP_SPARE_SESSION,
     ...(e.MEETCAP_ZOOM_SDK_KEY && e.MEETCAP_ZOOM_SDK_SECRET
       ? { zoomSdk: Object.freeze({ sdkKey: e.MEETCAP_ZOOM_SDK_KEY, sdkSecret: e.MEETCAP_ZOOM_SDK_SECRET }) }
       : {}),

@@ -48,6 +48,8 @@ export type WorkerToSession =
   | { type: 'screenshot'; requestId: string };
 
 export type SessionToWorker =
+  /** Loaded and listening: a spare started ahead of a lease can be handed its job at once. */
+  | { type: 'ready' }
   | { type: 'event'; event: SessionEvent }
   | { type: 'control_result'; requestId: string; result: ControlResult }
   | { type: 'health'; health: SessionHealth }
@@ -55,7 +57,7 @@ export type SessionToWorker =
 
 export function isSessionToWorker(msg: unknown): msg is SessionToWorker {
   const type = (msg as { type?: unknown } | null)?.type;
-  return type === 'event' || type === 'control_result' || type === 'health' || type === 'screenshot_result';
+  return type === 'ready' || type === 'event' || type === 'control_result' || type === 'health' || type === 'screenshot_result';
 }
 
 export function isWorkerToSession(msg: unknown): msg is WorkerToSession {

@@ -40,6 +40,8 @@ export interface LaunchOptions {
   recover?: (reason: ReasonCode) => Promise<SessionOutcome | undefined>;
   /** SIGINT first (the session leaves and finalizes), SIGKILL after this many ms. */
   stopGraceMs: number;
+  /** A session process started ahead of the lease with the same `env` (spare.ts); forked now when absent. */
+  process?: ChildProcess;
 }
 
 export interface RunningSession {
@@ -72,8 +74,7 @@ export interface RunningSession {
  * media work, so BullMQ lock renewal never starves even through a 10-hour meeting.
  */
 export function launchSession(opts: LaunchOptions): RunningSession {
-  // Its own process group: if the session dies, its Chromium and ffmpeg are ended with it.
-  const child = fork(CLI, ['session'], { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...opts.env }, serialization: 'json' });
+  const child = opts.process ?? forkSessionProcess(opts.env);
   let outcome: SessionOutcome | undefined;
   let stderrTail = '';
   createInterface({ input: child.stdout! }).on('line', opts.onLogLine);
@@ -83,7 +84,7 @@ export function launchSession(opts: LaunchOptions): RunningSession {
   const controls = controlReplies();
   const shots = screenshotReplies();
   child.on('message', (msg) => {
-    if (!isSessionToWorker(msg)) return;
+    if (!isSessionToWorker(msg) || msg.type === 'ready') return;
     if (msg.type === 'control_result') return controls.answer(msg.requestId, msg.result);
     if (msg.type === 'health') return opts.onHealth?.(msg.health);
     if (msg.type === 'screenshot_result') return shots.answer(msg.requestId, msg.result);
@@ -140,6 +141,14 @@ export function launchSession(opts: LaunchOptions): RunningSession {
       return answer;
     },
   };
+}
+
+/**
+ * A `meetcap session` process waiting for its job on the IPC channel. Its own process group: if
+ * the session dies, its Chromium and ffmpeg are ended with it.
+ */
+export function forkSessionProcess(env?: NodeJS.ProcessEnv): ChildProcess {
+  return fork(CLI, ['session'], { detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...env }, serialization: 'json' });
 }
 
 const sessionGone = (): Extract<ControlResult, { ok: false }> => ({ ok: false, error: new MeetcapError('meeting_not_live', 'the session has ended').toJSON() });

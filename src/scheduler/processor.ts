@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -8,6 +9,7 @@ import type { Storage } from '../media/storage/storage.js';
 import { launchSession, type RunningSession } from './launcher.js';
 import type { MeetingClaims } from './meeting-claim.js';
 import { recoverCrashedSession } from './recovery.js';
+import type { SpareSession } from './spare.js';
 
 export interface ProcessorDeps {
   config: Config;
@@ -17,6 +19,8 @@ export interface ProcessorDeps {
   claims: MeetingClaims;
   storage: Storage | undefined;
   sessionEnv?: NodeJS.ProcessEnv;
+  /** A session process started ahead of the lease, when the worker keeps one. */
+  spare?: SpareSession;
   writeLine: (line: string) => void;
   /** True once the worker is closing: a crashed session is then not restarted. */
   closing: () => boolean;
@@ -103,6 +107,7 @@ async function runSessionOnce(
     },
     stopGraceMs: deps.config.sessionStopGraceSec * 1000,
     recover: async (reason) => (storage ? recoverCrashedSession({ sessionId, meetingId }, data.limits.minDurationSec, storage, slog, reason) : undefined),
+    ...spareProcess(deps.spare, slog),
   });
   deps.sessions.set(sessionId, session);
   const leave = (): void => session.stop('worker_lost');
@@ -118,7 +123,14 @@ async function runSessionOnce(
   } finally {
     part.lost.removeEventListener('abort', leave);
     deps.sessions.delete(sessionId);
+    deps.spare?.refill(); // a closed spare starts nothing
   }
+}
+
+function spareProcess(spare: SpareSession | undefined, log: Logger): { process?: ChildProcess } {
+  const child = spare?.take();
+  log.debug({ spare: child?.pid ?? null }, child ? 'session runs in the spare process' : 'no spare process: forking one');
+  return child ? { process: child } : {};
 }
 
 /** BullMQ's view: a failed outcome fails the job, retryable or not as the catalogue says. */

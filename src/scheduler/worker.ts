@@ -15,6 +15,7 @@ import type { RunningSession } from './launcher.js';
 import { meetingClaims } from './meeting-claim.js';
 import { meetingProcessor } from './processor.js';
 import { sweepSpools } from './recovery.js';
+import { spareSession } from './spare.js';
 import { QUEUE_NAME, redisConnection } from './queue.js';
 
 export interface WorkerOptions {
@@ -60,7 +61,8 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
   const maxWaitSec = Math.max(config.fleet.lostAfterSec * 2, config.fleet.heartbeatSec * 3 + 10);
   const claims = meetingClaims({ redis: connection, keys, workerId, heartbeatSec: config.fleet.heartbeatSec, maxWaitSec, log });
   let closing: Promise<void> | undefined;
-  const processor = meetingProcessor({ config, log, events, sessions, claims, storage, sessionEnv: opts.sessionEnv, writeLine, closing: () => closing !== undefined });
+  const spare = config.spareSession ? spareSession({ env: opts.sessionEnv, log }) : undefined;
+  const processor = meetingProcessor({ config, log, events, sessions, claims, storage, sessionEnv: opts.sessionEnv, spare, writeLine, closing: () => closing !== undefined });
   const lockMs = config.fleet.leaseLockSec * 1000;
   const worker = new Worker<AnyJob, SessionOutcome, string>(
     QUEUE_NAME,
@@ -83,24 +85,16 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
   worker.on('lockRenewalFailed', (jobIds) => events.emit('lease', { kind: 'renewal_failed', jobIds }));
   // close() without stopping sessions: BullMQ stops fetching and waits for the active jobs.
   let draining: Promise<void> | undefined;
-  const drain = (): Promise<void> => (draining ??= worker.close().then(() => opts.onDrained?.()));
+  const drain = (): Promise<void> => {
+    spare?.close(); // a draining worker leases nothing more
+    return (draining ??= worker.close().then(() => opts.onDrained?.()));
+  };
   const control = await startControlListener({
     redis: connection, queuePrefix: config.queuePrefix, secret: config.controlSecret, log, sessions: () => sessions.values(),
     worker: { id: workerId, stopGraceSec: config.sessionStopGraceSec, drain },
   });
   await publishOperatorVerifier(connection, keys, config.controlSecret);
-  const fleet = await attachFleet({
-    config,
-    redis: connection,
-    keys,
-    log,
-    workerId,
-    host,
-    pid: process.pid,
-    events,
-    sessions,
-    now: Date.now,
-  });
+  const fleet = await attachFleet({ config, redis: connection, keys, log, workerId, host, pid: process.pid, events, sessions, now: Date.now });
   await worker.waitUntilReady();
   log.info({ workerId, slots: config.slots, prefix: config.queuePrefix }, 'worker ready');
   if (storage) sweepInBackground(storage, new Set(sessions.keys()), log);
@@ -113,6 +107,7 @@ export async function startWorker(opts: WorkerOptions): Promise<MeetcapWorker> {
     drain,
     close() {
       closing ??= (async () => {
+        spare?.close();
         for (const s of sessions.values()) s.stop('worker_draining');
         await worker.close();
         await fleet.close();

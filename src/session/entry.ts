@@ -64,12 +64,15 @@ function listen(stop: AbortController, health: HealthReporter): Channel {
     else if (msg.type === 'screenshot') void health.screenshot().then((result) => toWorker({ type: 'screenshot_result', requestId: msg.requestId, result }));
     else stop.abort(msg.reason);
   });
-  process.once('disconnect', () => {
+  const lost = (): void => {
     if (done) return;
     stop.abort('worker_lost');
     // Nobody will send the job now: a session that has none yet just ends.
     if (!started) process.exit(0);
-  });
+  };
+  process.once('disconnect', lost);
+  // The worker can go while this process is still loading (a spare waits a long time for its job).
+  if (!process.connected) lost();
   // The worker's ends of stdout/stderr vanish with it; a write there must not kill the finalize.
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   return { start, setControl: (h) => (control = h), finished: () => (done = true) };
@@ -90,6 +93,7 @@ export async function sessionMain(): Promise<void> {
   let log = root;
   const health = new HealthReporter({ clock: systemClock, log: root, send: (h) => toWorker({ type: 'health', health: h }) });
   const channel = listen(stop, health);
+  toWorker({ type: 'ready' });
   const start = await channel.start;
   log = sessionLogger(root, { sessionId: start.sessionId, meetingId: start.job.meetingId });
   stop.signal.addEventListener('abort', () => log.warn({ reason: stopReason(stop.signal) }, 'stop requested'), { once: true });

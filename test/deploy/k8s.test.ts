@@ -18,6 +18,8 @@ const slots = Number(envValue('MEETCAP_SLOTS'));
 /** The per-bot benchmark figures (docs/benchmarks.md, docs/deploy.md) the requests derive from. */
 const PER_BOT = { cpuMilli: 600, memMi: 640 };
 const WORKER = { cpuMilli: 100, memMi: 192 };
+/** The worker's spare session process (MEETCAP_SPARE_SESSION), loaded and idle. */
+const SPARE = { memMi: 140 };
 const milli = (q: string): number => (q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
 const mebi = (q: string): number => {
   const m = /^(\d+)(Mi|Gi)$/.exec(q);
@@ -30,8 +32,8 @@ describe('deploy/k8s worker Deployment', () => {
     expect(slots).toBeGreaterThanOrEqual(1);
     const { requests, limits } = container.resources;
     expect(milli(requests.cpu)).toBe(slots * PER_BOT.cpuMilli + WORKER.cpuMilli);
-    expect(mebi(requests.memory)).toBe(slots * PER_BOT.memMi + WORKER.memMi);
-    expect(mebi(limits.memory)).toBe(slots * PER_BOT.memMi * 1.5 + WORKER.memMi);
+    expect(mebi(requests.memory)).toBe(slots * PER_BOT.memMi + WORKER.memMi + SPARE.memMi);
+    expect(mebi(limits.memory)).toBe(slots * PER_BOT.memMi * 1.5 + WORKER.memMi + SPARE.memMi);
     expect(milli(limits.cpu)).toBeGreaterThanOrEqual(milli(requests.cpu));
     expect(read('docs/deploy.md')).toContain(`${slots} x 600m + 100m = ${milli(requests.cpu)}m`);
   });

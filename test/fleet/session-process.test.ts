@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileJobSchema, isSessionToWorker, type AnyJob, type SessionHealth, type SessionOutcome } from '../../src/contracts/index.js';
 import { createRootLogger } from '../../src/observability/logger.js';
-import { launchSession } from '../../src/scheduler/launcher.js';
+import { forkSessionProcess, launchSession } from '../../src/scheduler/launcher.js';
+import { spareSession } from '../../src/scheduler/spare.js';
 
 /**
  * Real `meetcap session` processes without a browser: a file job whose source server accepts the
@@ -114,6 +115,72 @@ describe('a session process', () => {
     await until('the session to be fetching', () => requests > before);
     child.stdout!.destroy();
     child.stderr!.destroy();
+    child.disconnect();
+    expect(await exited(child)).toBe(0);
+  }, 30_000);
+});
+
+describe('a spare session process', () => {
+  const log = createRootLogger({ level: 'silent' });
+
+  it('is loaded before the lease, runs the leased job as that session, and is replaced by a new one', async () => {
+    const spare = spareSession({ env: env(), log });
+    try {
+      expect(await spare.whenReady()).toBe(true);
+      const child = spare.take()!;
+      expect(spare.take()).toBeUndefined(); // never handed out twice
+      const before = requests;
+      const healths: SessionHealth[] = [];
+      const session = launchSession({
+        sessionId: 'ses_spare',
+        job: hangingJob(4),
+        log,
+        env: env(),
+        onEvent: () => undefined,
+        onHealth: (h) => healths.push(h),
+        onLogLine: () => undefined,
+        stopGraceMs: 5_000,
+        process: child,
+      });
+      expect(session.pid).toBe(child.pid);
+      await until('the spare to run the job', () => healths.length > 0 && requests > before);
+      spare.refill();
+      expect(await spare.whenReady()).toBe(true);
+      const next = spare.take()!;
+      expect(next.pid).not.toBe(child.pid);
+      next.kill('SIGKILL');
+      session.stop('stopped_by_operator');
+      expect(await session.outcome).toMatchObject({ sessionId: 'ses_spare', state: 'cancelled', reason: 'stopped_by_operator' });
+    } finally {
+      spare.close();
+    }
+  }, 30_000);
+
+  it('that died is never handed out; close() ends the spare and starts no more', async () => {
+    const forked: ChildProcess[] = [];
+    const fork = (e?: NodeJS.ProcessEnv): ChildProcess => {
+      const child = forkSessionProcess(e);
+      forked.push(child);
+      return child;
+    };
+    const spare = spareSession({ env: env(), log, fork });
+    expect(await spare.whenReady()).toBe(true);
+    forked[0]!.kill('SIGKILL');
+    await exited(forked[0]!);
+    expect(spare.take()).toBeUndefined();
+    spare.refill();
+    expect(forked).toHaveLength(2);
+    expect(await spare.whenReady()).toBe(true);
+    spare.close();
+    await exited(forked[1]!);
+    spare.close();
+    spare.refill();
+    expect(spare.take()).toBeUndefined();
+    expect(forked).toHaveLength(2);
+  }, 30_000);
+
+  it('whose worker goes away while it is still loading exits on its own', async () => {
+    const child = forkSessionProcess(env());
     child.disconnect();
     expect(await exited(child)).toBe(0);
   }, 30_000);

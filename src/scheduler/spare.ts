@@ -1,0 +1,100 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Logger } from 'pino';
+import { isSessionToWorker } from '../contracts/index.js';
+import { forkSessionProcess } from './launcher.js';
+
+/**
+ * One `meetcap session` process started ahead of the next lease. A new session process spends
+ * 1-2.5 s loading its modules (Puppeteer, the S3 client, BullMQ's contracts, the TypeScript
+ * loader) before it can launch Chromium; a spare has done that while the worker waited, so a
+ * leased meeting's bot starts at once (docs/benchmarks.md, session start-up).
+ */
+export interface SpareSession {
+  /** The spare, if it is alive (the caller forks a new process otherwise); never handed out twice. */
+  take(): ChildProcess | undefined;
+  /** Starts a spare now if there is none: a session just ended, so a core is free. */
+  refill(): void;
+  /** Resolves once the current spare has loaded and waits for its job; false if there is none. */
+  whenReady(): Promise<boolean>;
+  /** Ends the spare and starts no more. Idempotent. */
+  close(): void;
+}
+
+export interface SpareSessionOptions {
+  /** The sessions' environment: a spare only stands in for a session started with the same one. */
+  env?: NodeJS.ProcessEnv;
+  log: Logger;
+  /**
+   * After a take, the next spare starts this much later, so its loading does not compete for the
+   * CPU with the bot just handed over while that one launches Chromium and joins.
+   */
+  refillDelayMs?: number;
+  /** Injected by tests. */
+  fork?: (env?: NodeJS.ProcessEnv) => ChildProcess;
+}
+
+export const SPARE_REFILL_DELAY_MS = 5_000;
+
+interface Spare {
+  child: ChildProcess;
+  ready: Promise<boolean>;
+}
+
+export function spareSession(opts: SpareSessionOptions): SpareSession {
+  const fork = opts.fork ?? forkSessionProcess;
+  const log = opts.log.child({ component: 'spare-session' });
+  let spare: Spare | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const start = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (closed || spare) return;
+    const child = fork(opts.env);
+    const ready = new Promise<boolean>((resolve) => {
+      child.on('message', (msg) => isSessionToWorker(msg) && msg.type === 'ready' && resolve(true));
+      child.once('exit', () => resolve(false));
+    });
+    const current: Spare = { child, ready };
+    // Nothing reads its pipes until it is taken; it writes nothing of note before its job.
+    child.once('exit', (code, signal) => {
+      if (spare !== current) return;
+      spare = undefined;
+      if (!closed) log.warn({ pid: child.pid, code, signal }, 'spare session process exited before it was used');
+    });
+    child.on('error', (err) => spare === current && log.warn({ err: err.message }, 'spare session process failed'));
+    spare = current;
+  };
+
+  const alive = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null && child.connected;
+
+  start();
+  return {
+    take() {
+      const taken = spare?.child;
+      spare = undefined;
+      if (!closed) {
+        clearTimeout(timer);
+        timer = setTimeout(start, opts.refillDelayMs ?? SPARE_REFILL_DELAY_MS);
+        timer.unref();
+      }
+      if (!taken || alive(taken)) return taken;
+      end(taken);
+      return undefined;
+    },
+    refill: start,
+    whenReady: () => spare?.ready ?? Promise.resolve(false),
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      if (spare) end(spare.child);
+      spare = undefined;
+    },
+  };
+}
+
+/** A spare has no children yet: ending the process is enough. */
+function end(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
