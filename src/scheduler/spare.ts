@@ -12,7 +12,10 @@ import { forkSessionProcess } from './launcher.js';
 export interface SpareSession {
   /** The spare, if it is alive (the caller forks a new process otherwise); never handed out twice. */
   take(): ChildProcess | undefined;
-  /** Starts a spare now if there is none: a session just ended, so a core is free. */
+  /**
+   * Starts a spare if there is none. Called when a session ends: a core is free then, whereas
+   * loading next to a bot that is joining would compete with it for the CPU.
+   */
   refill(): void;
   /** Resolves once the current spare has loaded and waits for its job; false if there is none. */
   whenReady(): Promise<boolean>;
@@ -24,16 +27,9 @@ export interface SpareSessionOptions {
   /** The sessions' environment: a spare only stands in for a session started with the same one. */
   env?: NodeJS.ProcessEnv;
   log: Logger;
-  /**
-   * After a take, the next spare starts this much later, so its loading does not compete for the
-   * CPU with the bot just handed over while that one launches Chromium and joins.
-   */
-  refillDelayMs?: number;
   /** Injected by tests. */
   fork?: (env?: NodeJS.ProcessEnv) => ChildProcess;
 }
-
-export const SPARE_REFILL_DELAY_MS = 5_000;
 
 interface Spare {
   child: ChildProcess;
@@ -44,12 +40,9 @@ export function spareSession(opts: SpareSessionOptions): SpareSession {
   const fork = opts.fork ?? forkSessionProcess;
   const log = opts.log.child({ component: 'spare-session' });
   let spare: Spare | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
   const start = (): void => {
-    clearTimeout(timer);
-    timer = undefined;
     if (closed || spare) return;
     const child = fork(opts.env);
     const ready = new Promise<boolean>((resolve) => {
@@ -74,11 +67,6 @@ export function spareSession(opts: SpareSessionOptions): SpareSession {
     take() {
       const taken = spare?.child;
       spare = undefined;
-      if (!closed) {
-        clearTimeout(timer);
-        timer = setTimeout(start, opts.refillDelayMs ?? SPARE_REFILL_DELAY_MS);
-        timer.unref();
-      }
       if (!taken || alive(taken)) return taken;
       end(taken);
       return undefined;
@@ -87,7 +75,6 @@ export function spareSession(opts: SpareSessionOptions): SpareSession {
     whenReady: () => spare?.ready ?? Promise.resolve(false),
     close() {
       closed = true;
-      clearTimeout(timer);
       if (spare) end(spare.child);
       spare = undefined;
     },

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) {
       const job = (n: string): AnyJob => FileJobSchema.parse({ meetingId: `start-${i}-${n}`, tenantId: 'acme', source: 'file', file: { url: `${base}/hang/${i}-${n}.mp4` } });
       const cold = await timeToFirstState(env, job('cold'));
-      const spare = spareSession({ env, log, refillDelayMs: 3_600_000 });
+      const spare = spareSession({ env, log });
       const t0 = performance.now();
       await spare.whenReady();
       const spareLoad = performance.now() - t0;
