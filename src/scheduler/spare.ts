@@ -5,9 +5,9 @@ import { forkSessionProcess } from './launcher.js';
 
 /**
  * One `meetcap session` process started ahead of the next lease. A new session process spends
- * 1-2.5 s loading its modules (Puppeteer, the S3 client, BullMQ's contracts, the TypeScript
- * loader) before it can launch Chromium; a spare has done that while the worker waited, so a
- * leased meeting's bot starts at once (docs/benchmarks.md, session start-up).
+ * 1.5-3 s loading its modules (the TypeScript loader, Puppeteer, the S3 client, zod) before it
+ * can launch Chromium; a spare has done that while the worker waited, so a leased meeting's bot
+ * starts at once (docs/benchmarks.md, session start-up).
  */
 export interface SpareSession {
   /** The spare, if it is alive (the caller forks a new process otherwise); never handed out twice. */
