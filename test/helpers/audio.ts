@@ -21,12 +21,15 @@ export async function toneLevels(file: string, freqHz: number, windowMs: number)
 }
 
 /**
- * "The speaker is in this recording from `fromSec` on": more than `minWindows` 100 ms windows
- * from there to 1 s before the end, and `freqHz` above -30 dB in 95 % of them. A share, not
- * every window: on two busy cores the tab capture can lose a few milliseconds of sound
- * (docs/quality.md measures that; tests that use this check what a recording holds, not its gaps).
+ * "The speaker is in this recording from 0.5 s after their connection to the bot was up": more
+ * than `minWindows` 100 ms windows from there to 1 s before the end, and `freqHz` above -30 dB in
+ * 95 % of them. A share, not every window: on two busy cores the tab capture can lose a few
+ * milliseconds of sound (docs/quality.md measures that; tests that use this check what a
+ * recording holds, not its gaps). Times are epoch ms: the recording's start (its manifest's
+ * `recording.startedAt`) and the moment the sandbox reported the connection.
  */
-export async function expectToneHeard(file: string, freqHz: number, fromSec: number, minWindows: number): Promise<void> {
+export async function expectToneHeard(file: string, freqHz: number, at: { recordingStartedAt: number; connectedAt: number }, minWindows: number): Promise<void> {
+  const fromSec = (at.connectedAt - at.recordingStartedAt + 500) / 1000;
   const heard = (await toneLevels(file, freqHz, 100)).slice(Math.max(0, Math.ceil(fromSec * 10)), -10);
   expect(heard.length).toBeGreaterThan(minWindows);
   expect(heard.filter((l) => l > -30).length / heard.length, heard.map(Math.round).join(' ')).toBeGreaterThanOrEqual(0.95);
