@@ -45,13 +45,17 @@ export function spareSession(opts: SpareSessionOptions): SpareSession {
   const start = (): void => {
     if (closed || spare) return;
     const child = fork(opts.env);
-    const ready = new Promise<boolean>((resolve) => {
-      child.on('message', (msg) => isSessionToWorker(msg) && msg.type === 'ready' && resolve(true));
-      child.once('exit', () => resolve(false));
-    });
-    const current: Spare = { child, ready };
+    let settle!: (ready: boolean) => void;
+    const current: Spare = { child, ready: new Promise<boolean>((resolve) => (settle = resolve)) };
+    const onMessage = (msg: unknown): void => {
+      if (!isSessionToWorker(msg) || msg.type !== 'ready') return;
+      child.off('message', onMessage); // the session's own messages are the launcher's business
+      settle(true);
+    };
+    child.on('message', onMessage);
     // Nothing reads its pipes until it is taken; it writes nothing of note before its job.
     child.once('exit', (code, signal) => {
+      settle(false);
       if (spare !== current) return;
       spare = undefined;
       if (!closed) log.warn({ pid: child.pid, code, signal }, 'spare session process exited before it was used');
