@@ -3,7 +3,7 @@
  * The bot never speaks: its microphone is muted on every platform, yet the pages open it and
  * keep it open, and ask Chromium for echo cancellation, noise suppression and gain control on
  * it. Echo cancellation runs in the audio service with a copy of everything the tab plays as
- * its reference, for the whole meeting: about 2-3.5 CPU-s per minute measured on the 2-core
+ * its reference, for the whole meeting: about 1.2-1.8 CPU-s per minute measured on the 2-core
  * machine (docs/benchmarks.md), to clean a signal nobody hears. This asks for the microphone
  * unprocessed instead. The recording is untouched: it is the tab's sound, captured with
  * processing off already (recorder.js, beside this file).
