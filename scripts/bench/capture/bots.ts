@@ -43,6 +43,8 @@ export interface BotResult {
   steadyThreads?: Record<string, number>;
   /** Reference only: what the file holds per stream (frames dropped under load show here). */
   streams?: StreamFacts[];
+  /** meetcap only: tree CPU-s spent in each session state, `start` before the first, `exit` after the last. */
+  cpuByPhase?: Record<string, number>;
 }
 
 export interface BenchBot {
@@ -92,6 +94,31 @@ function steadyPhase(sampler: TreeSampler, root: number): { mark: BenchBot['mark
   };
 }
 
+/**
+ * Tree CPU at each session state change, so launch, join and finalize can be told apart (the
+ * whole-life figure holds them all). `paused` counts as recording.
+ */
+function phaseClock(): { attach(s: TreeSampler): void; enter(state: string): void; result(totalCpuSec: number): Record<string, number> } {
+  let sampler: TreeSampler | undefined;
+  const marks: { phase: string; cpu: number }[] = [];
+  return {
+    attach: (s) => void (sampler = s),
+    enter: (state) => {
+      if (sampler) marks.push({ phase: state === 'paused' ? 'recording' : state, cpu: sampler.cpuNow() });
+    },
+    result: (total) => {
+      const out: Record<string, number> = { start: marks[0]?.cpu ?? total };
+      marks.forEach((m, i) => {
+        const key = i === marks.length - 1 ? 'exit' : m.phase;
+        out[key] = round2((out[key] ?? 0) + (marks[i + 1]?.cpu ?? total) - m.cpu);
+      });
+      return out;
+    },
+  };
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
 /** A real `meetcap session` child, launched exactly as the worker launches it. */
 export function startMeetcapBot(env: BenchEnv, meetingUrl: string, mode: BotMode): BenchBot {
   const sessionId = `ses_${randomUUID()}`;
@@ -103,9 +130,11 @@ export function startMeetcapBot(env: BenchEnv, meetingUrl: string, mode: BotMode
   let onRecording!: (at: number) => void;
   const recording = new Promise<number>((resolve) => (onRecording = resolve));
   let outcomeAt: number | undefined;
+  const phases = phaseClock();
   const session = launchSession({
     sessionId, job, log: pino({ level: 'silent' }), env: env.botEnv, stopGraceMs: BOT_GRACE_MS,
     onEvent: (e) => {
+      if (e.type === 'state') phases.enter(e.data.state);
       if (e.type === 'state' && e.data.state === 'recording') onRecording(Date.now());
       if (e.type === 'outcome') outcomeAt = Date.now();
     },
@@ -115,6 +144,7 @@ export function startMeetcapBot(env: BenchEnv, meetingUrl: string, mode: BotMode
   });
   if (session.pid === undefined) throw new Error('meetcap session did not start');
   const sampler = new TreeSampler(session.pid);
+  phases.attach(sampler);
   const steady = steadyPhase(sampler, session.pid);
   const target = objectKeys(job, sessionId, mode).media;
   const finished = session.outcome.then((outcome): BotResult => {
@@ -122,7 +152,7 @@ export function startMeetcapBot(env: BenchEnv, meetingUrl: string, mode: BotMode
     const rec = outcome.recording;
     const ok = outcome.state === 'done' && rec !== undefined;
     return {
-      ok, usage, outcome, where: target, ...(outcomeAt ? { outcomeAt } : {}), ...steady.result(),
+      ok, usage, outcome, where: target, ...(outcomeAt ? { outcomeAt } : {}), ...steady.result(), cpuByPhase: phases.result(usage.cpuSec),
       recordedSec: rec ? (Date.parse(rec.endedAt) - Date.parse(rec.startedAt)) / 1000 : 0,
       mediaSec: rec?.durationSec ?? 0,
       recordingStartedAt: rec ? Date.parse(rec.startedAt) : 0,

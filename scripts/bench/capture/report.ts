@@ -63,9 +63,11 @@ function breakdown(runs: CpuRun[]): string[] {
   const bots: Bot[] = ['meetcap', 'reference'];
   const kinds = bots.flatMap((bot) => medianRows(runs, bot, (f) => f.cpuByKind, { min: 0.05 }));
   const threads = bots.flatMap((bot) => medianRows(runs, bot, (f) => f.steadyThreads, { top: 10 }));
+  const phases = medianRows(runs, 'meetcap', (f) => f.cpuByPhase, {});
   return [
     ...(kinds.length ? ['CPU by process (own CPU-s per recorded minute, median):', '', '| bot | process | CPU-s / min |', '|---|---|---|', ...kinds, ''] : []),
     ...(threads.length ? ['Busiest threads in the recording phase (CPU-s per minute, median):', '', '| bot | process, thread | CPU-s / min |', '|---|---|---|', ...threads, ''] : []),
+    ...(phases.length ? ["meetcap's tree CPU-s by session state (whole meeting, median; `start` = before the first state, `exit` = after the last):", '', '| bot | state | CPU-s |', '|---|---|---|', ...phases, ''] : []),
   ];
 }
 

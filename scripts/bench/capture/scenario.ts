@@ -77,6 +77,8 @@ export interface BotFigures {
   mediaSec: number;
   /** Reference only (see BotResult). */
   streams?: BotResult['streams'];
+  /** meetcap only: tree CPU-s in each session state (see BotResult). */
+  cpuByPhase?: Record<string, number>;
 }
 
 export function figures(r: BotResult): BotFigures {
@@ -94,6 +96,7 @@ export function figures(r: BotResult): BotFigures {
     cpuByKind: Object.fromEntries(Object.entries(r.usage.byKind).map(([k, v]) => [k, recordedMin > 0 ? round(v / recordedMin, 2) : Number.NaN])),
     mediaSec: round(r.mediaSec, 2),
     ...(r.streams ? { streams: r.streams } : {}),
+    ...(r.cpuByPhase ? { cpuByPhase: r.cpuByPhase } : {}),
   };
 }
 

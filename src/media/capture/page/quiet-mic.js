@@ -46,13 +46,13 @@
   };
 
   const original = devices.getUserMedia;
-  // A method shorthand has no prototype and no construct behaviour, like the native method.
+  // A method shorthand has no prototype and no construct behaviour, and a rest parameter keeps
+  // `length` at 0, as on the native method.
   const wrapped = {
-    getUserMedia(constraints) {
-      return original.call(this, rewrite(constraints));
+    getUserMedia(...args) {
+      return original.call(this, rewrite(args[0]));
     },
   }.getUserMedia;
-  Object.defineProperty(wrapped, 'name', { value: 'getUserMedia' });
   Object.defineProperty(MediaDevices.prototype, 'getUserMedia', { value: wrapped, writable: true, enumerable: true, configurable: true });
 
   // The prefixed callback form is a separate native path; a page that still uses it gets the same.
