@@ -5,7 +5,6 @@ import puppeteer, { type Browser, type CDPSession, type Page } from 'puppeteer-c
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { MeetcapError, type BotProfile } from '../contracts/index.js';
-import { quietMicScript } from '../media/capture/index.js';
 
 export interface LaunchedBrowser {
   browser: Browser;
@@ -76,11 +75,9 @@ export async function launchBrowser(
     await rm(userDataDir, { recursive: true, force: true });
   };
   try {
-    // Meeting pages ask for camera/mic on the pre-join screen; granting avoids a prompt the bot cannot
-    // answer. The microphone they open is asked for unprocessed (quiet-mic.js): the bot never speaks.
+    // Meeting pages ask for camera/mic on the pre-join screen; granting avoids a prompt the bot cannot answer.
     await browser.defaultBrowserContext().overridePermissions(origin, ['camera', 'microphone']);
     const page = (await browser.pages())[0] ?? (await browser.newPage());
-    await page.evaluateOnNewDocument(quietMicScript());
     return { browser, page, close };
   } catch (err) {
     await close();

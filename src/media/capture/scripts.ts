@@ -1,29 +1,20 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * The page-side code lives in plain .js files, read once at first use and sent as source text:
+ * The page-side code lives in a plain .js file, read once at first use and sent as source text:
  * TS functions passed to page.evaluate get esbuild's `__name` helpers injected under tsx, and
- * those do not exist in the page.
+ * those do not exist in the page. The file is one function expression taking the hidden key.
  */
-const sources = new Map<string, string>();
+let recorderSource: string | undefined;
 
-function source(name: 'recorder' | 'quiet-mic'): string {
-  let text = sources.get(name);
-  if (text === undefined) {
-    text = readFileSync(new URL(`./page/${name}.js`, import.meta.url), 'utf8').trim().replace(/;$/, '');
-    sources.set(name, text);
-  }
-  return text;
+function source(): string {
+  recorderSource ??= readFileSync(new URL('./page/recorder.js', import.meta.url), 'utf8').trim().replace(/;$/, '');
+  return recorderSource;
 }
 
-/** Source that installs recorder.start/stop/pause/resume under `key` (one function expression taking the key). */
+/** Source that installs recorder.start/stop/pause/resume under `key`. */
 export function recorderScript(key: string): string {
-  return `(${source('recorder')})(${JSON.stringify(key)});`;
-}
-
-/** Source to run in every document before the page's own scripts: the bot's microphone, unprocessed. */
-export function quietMicScript(): string {
-  return `${source('quiet-mic')};`;
+  return `(${source()})(${JSON.stringify(key)});`;
 }
 
 /** An expression calling the recorder; `args` is serialised as JSON, never spliced as code. */
