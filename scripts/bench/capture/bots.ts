@@ -110,14 +110,12 @@ function phaseClock(): { attach(s: TreeSampler): void; enter(state: string): voi
       const out: Record<string, number> = { start: marks[0]?.cpu ?? total };
       marks.forEach((m, i) => {
         const key = i === marks.length - 1 ? 'exit' : m.phase;
-        out[key] = round2((out[key] ?? 0) + (marks[i + 1]?.cpu ?? total) - m.cpu);
+        out[key] = (out[key] ?? 0) + (marks[i + 1]?.cpu ?? total) - m.cpu;
       });
       return out;
     },
   };
 }
-
-const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** A real `meetcap session` child, launched exactly as the worker launches it. */
 export function startMeetcapBot(env: BenchEnv, meetingUrl: string, mode: BotMode): BenchBot {

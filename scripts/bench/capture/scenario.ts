@@ -96,7 +96,7 @@ export function figures(r: BotResult): BotFigures {
     cpuByKind: Object.fromEntries(Object.entries(r.usage.byKind).map(([k, v]) => [k, recordedMin > 0 ? round(v / recordedMin, 2) : Number.NaN])),
     mediaSec: round(r.mediaSec, 2),
     ...(r.streams ? { streams: r.streams } : {}),
-    ...(r.cpuByPhase ? { cpuByPhase: r.cpuByPhase } : {}),
+    ...(r.cpuByPhase ? { cpuByPhase: Object.fromEntries(Object.entries(r.cpuByPhase).map(([k, v]) => [k, round(v, 2)])) } : {}),
   };
 }
 
