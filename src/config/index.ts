@@ -8,12 +8,13 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /**
  * Flags the sandbox needs so Chromium reaches the local imitations at the real hostnames.
  * Only these may come in through MEETCAP_SANDBOX_BROWSER_ARGS; production sets none of them.
+ * Fake capture devices are not among them: a bot that unmuted would play their beep and test
+ * pattern into the meeting, and the sandbox's bot runs without devices as a worker does.
  */
 const SANDBOX_ARG_PREFIXES = [
   '--host-resolver-rules=',
   '--ignore-certificate-errors-spki-list=',
   '--allow-loopback-in-peer-connection',
-  '--use-fake-device-for-media-stream',
 ];
 
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');

@@ -44,13 +44,18 @@ export interface Sandbox {
 /** Host patterns mapped to the sandbox in the bot's Chromium: every name the certificate covers. */
 const MAPPED_HOSTS = SANDBOX_DNS_NAMES.filter((h) => h !== 'localhost');
 
+/**
+ * No fake camera or microphone: the worker image has no capture devices, so the bot meets the
+ * pages without any, as in production (getUserMedia fails with NotFoundError and the platforms'
+ * no-device paths run). The context's camera/microphone permission grant is enough for Chromium
+ * to gather the loopback candidate in the test namespace.
+ */
 export function botBrowserArgsFor(httpsPort: number, spki: string): string[] {
   const rules = MAPPED_HOSTS.map((h) => `MAP ${h} 127.0.0.1:${httpsPort}`).join(', ');
   return [
     `--host-resolver-rules=${rules}`,
     `--ignore-certificate-errors-spki-list=${spki}`,
     '--allow-loopback-in-peer-connection',
-    '--use-fake-device-for-media-stream',
   ];
 }
 

@@ -82,6 +82,9 @@ describe.skipIf(!loOnly)('Meet imitation with synthetic participants (lo-only na
 
     const wait = await control<MeetingView>(sandbox, 'GET', `/meetings/${code}/wait?peersConnected=2&timeoutMs=30000`);
     expect(wait.status).toBe(200);
+    // Like a worker, the bot has no camera or microphone, and the media still flows on loopback.
+    const inputs = await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind !== 'audiooutput').length);
+    expect(inputs).toBe(0);
     expect(await page.$$('div[data-participant-id]')).toHaveLength(3);
     expect(await page.$eval(`div[data-participant-id="${alice}"] span.notranslate`, (s) => s.textContent)).toBe('Alice');
     expect(await page.$('div[data-participant-id][data-self-name="Recorder"]')).not.toBeNull();

@@ -20,7 +20,7 @@ describe('production launch flags', () => {
   it('accept only the sandbox flags through MEETCAP_SANDBOX_BROWSER_ARGS', () => {
     const ok = loadConfig({ MEETCAP_SANDBOX_BROWSER_ARGS: JSON.stringify(['--host-resolver-rules=MAP meet.google.com 127.0.0.1:1']) });
     expect(chromiumArgs(ok, profile)).toContain('--host-resolver-rules=MAP meet.google.com 127.0.0.1:1');
-    for (const bad of ['--ignore-certificate-errors', '--disable-web-security', '--remote-debugging-port=9222']) {
+    for (const bad of ['--ignore-certificate-errors', '--disable-web-security', '--remote-debugging-port=9222', '--use-fake-device-for-media-stream']) {
       expect(() => loadConfig({ MEETCAP_SANDBOX_BROWSER_ARGS: JSON.stringify([bad]) })).toThrow(/may not contain/);
     }
   });

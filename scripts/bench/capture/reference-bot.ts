@@ -39,8 +39,10 @@ async function launchHeadful(xvfb: Xvfb, pulse: Pulse, origin: string): Promise<
     executablePath: config.chromiumPath,
     headless: false,
     userDataDir,
-    // meetcap's own flags (sandbox flags included), plus a full-screen window for x11grab.
-    args: [...chromiumArgs(config, profile), '--kiosk', '--window-position=0,0', `--window-size=${WIDTH},${HEIGHT}`],
+    // meetcap's own flags (sandbox flags included), plus a full-screen window for x11grab, plus
+    // a camera and microphone: the anchors' bots have them (a PulseAudio source, a virtual or
+    // fake camera), and every reference figure in docs/benchmarks.md was measured with them.
+    args: [...chromiumArgs(config, profile), '--use-fake-device-for-media-stream', '--kiosk', '--window-position=0,0', `--window-size=${WIDTH},${HEIGHT}`],
     ignoreDefaultArgs: ['--enable-automation'],
     defaultViewport: null,
     env: { ...process.env, ...pulse.env, DISPLAY: xvfb.display },
