@@ -52,8 +52,9 @@ function median(levels: number[], fromSec: number, toSec: number): number {
 
 /**
  * The happy path: two participants take turns; the bot is admitted from the lobby, records,
- * and the host ends the meeting. Checks the stored MP4 (H.264 + AAC, the recording's length, which spans the call), each
- * tone in its own span, the roster, and the manifest's participants.
+ * and the host ends the meeting (so this is also each platform's "ended by the host" check).
+ * Checks the stored MP4 (H.264 + AAC, the recording's length, which spans the call), each tone
+ * in its own span, the roster, and the manifest's participants.
  */
 export async function recordsTwoSpeakers(h: Harness, options: CreateMeetingInput, jobExtra: Parameters<Harness['job']>[1] = {}): Promise<SessionOutcome> {
   const { code, url } = h.sandbox.api.createMeeting(options);
@@ -78,6 +79,7 @@ export async function recordsTwoSpeakers(h: Harness, options: CreateMeetingInput
 
   const outcome = await t.outcome;
   expect(outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
+  expect(t.states.find((st) => st.state === 'leaving')?.reason).toBe('meeting_ended');
   const prefix = `acme/${meetingId}/${outcome.sessionId}/`;
   expect(await h.objectKeys(`acme/${meetingId}/`)).toEqual([`${prefix}manifest.json`, `${prefix}recording.mp4`]);
   const manifest = JSON.parse(await readFile(await h.download(`${prefix}manifest.json`), 'utf8'));
