@@ -2,9 +2,11 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 
 /**
  * Chromium as the media tests need it. Loopback WebRTC needs a network namespace with only
- * `lo` (run under `unshare -n`), --allow-loopback-in-peer-connection, and a page that has
- * camera+mic permission and has called getUserMedia once. Tab capture is auto-accepted; the
- * fake-UI flag must NOT be used (it swaps the tab for a fake device).
+ * `lo` (run under `unshare -n`), --allow-loopback-in-peer-connection, and a page whose origin
+ * holds the camera+mic permission: Chromium gathers host candidates only then. A grant is
+ * enough (the product's bot has no devices and gets its candidates from the grant alone); these
+ * tests' pages also have fake devices because they send media. Tab capture is auto-accepted;
+ * the fake-UI flag must NOT be used (it swaps the tab for a fake device).
  */
 export const MEDIA_TEST_FLAGS = [
   '--allow-loopback-in-peer-connection',
