@@ -235,7 +235,12 @@ export class TreeSampler {
     for (const s of detached) this.followed.set(s.key, { ticks: s.ticks, attached: false });
     for (const key of live) this.seen.add(key);
     for (const s of [...attached, ...detached]) {
-      const o = this.own.get(s.key) ?? { kind: kindOf(s.pid), ticks: 0 };
+      const o = this.own.get(s.key) ?? { kind: 'unknown', ticks: 0 };
+      // Named at every sample, so the last name wins: the browser starts as `sh` running Debian's
+      // /usr/bin/chromium script, which then execs Chromium under the same pid, and children
+      // rewrite their titles after they start.
+      const kind = kindOf(s.pid);
+      if (kind !== 'unknown') o.kind = kind;
       o.ticks = Math.max(o.ticks, s.own);
       this.own.set(s.key, o);
     }
