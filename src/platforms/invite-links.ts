@@ -2,6 +2,7 @@
  * Finding links in invite text (calendar descriptions, e-mails) and undoing what mail clients do
  * to them: HTML entities, redirect wrappers, encoded queries, text glued to the end.
  */
+import { unwrapLink } from './link-wrappers.js';
 import { safeDecode } from './url-kit.js';
 
 export interface LinkSpan {
@@ -61,29 +62,9 @@ function cutAtQuote(link: string): string {
   return link;
 }
 
-/** Undoes redirect wrappers (Google `url?q=`, Outlook Safe Links) and an encoded query string. */
+/** Undoes redirect and link-protection wrappers (link-wrappers.ts) and an encoded query string. */
 export function normaliseLink(raw: string): string {
-  let link = raw;
-  for (let round = 0; round < 3; round++) {
-    const inner = unwrap(link);
-    if (!inner) break;
-    link = inner;
-  }
-  return fixEncodedQuery(link);
-}
-
-function unwrap(link: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(link);
-  } catch {
-    return null;
-  }
-  const host = url.hostname;
-  const google = (host === 'www.google.com' || host === 'google.com') && url.pathname === '/url';
-  const safelinks = host.endsWith('.safelinks.protection.outlook.com');
-  const inner = google ? (url.searchParams.get('q') ?? url.searchParams.get('url')) : safelinks ? url.searchParams.get('url') : null;
-  return inner && /^https?:\/\//i.test(inner) ? inner.trim() : null;
+  return fixEncodedQuery(unwrapLink(raw));
 }
 
 /** `/j/123%3Fpwd%3Dabc` or `/j/123?pwd%3Dabc`: the query was encoded as one value; decode it once. */
