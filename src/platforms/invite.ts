@@ -12,7 +12,8 @@
  *   label (invites that list several meetings repeat that header per meeting).
  */
 import { MeetcapError } from '../contracts/index.js';
-import { decodeEntities, findLinks, normaliseLink } from './invite-links.js';
+import { findLinks, normaliseLink } from './invite-links.js';
+import { decodeEntities } from './url-kit.js';
 import type { ParsedMeeting } from './platform.js';
 import { parseMeetingUrl } from './resolve.js';
 

@@ -4,77 +4,117 @@
  * wrapped. Each wrapper here carries the original link inside its own URL, so the link is read
  * out of it, never fetched: the bot only ever navigates to the meeting host found inside, and
  * that host is checked like any other. Wrappers that keep the link on their server (Mimecast's
- * `/s/<token>`) cannot be read without following them, so they stay unresolved on purpose.
+ * `/s/<token>`, Symantec's `/a/1/...`) cannot be read without following them, so they stay
+ * unresolved on purpose. A wrapper that does not decode cleanly is left as it is (and refused).
  */
-import { safeDecode } from './url-kit.js';
+import { decodeEntities, safeDecode } from './url-kit.js';
 
 /** Reads the link out of a wrapper; `raw` is the wrapper as written (URL parsing re-encodes paths). */
 type Unwrapper = (url: URL, raw: string) => string | null;
 
 const isHttp = (s: string | null | undefined): s is string => !!s && /^https?:\/\//i.test(s.trim());
-const param = (url: URL, ...names: string[]): string | null => {
+
+/**
+ * A query value as written, percent-decoded. Not URLSearchParams: it reads `+` as a space, and a
+ * `+` inside a wrapped link is the link's own (a passcode's), never an encoded space.
+ */
+function rawParam(url: URL, name: string): string | null {
+  for (const pair of url.search.slice(1).split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq) === name) return safeDecode(pair.slice(eq + 1));
+  }
+  return null;
+}
+
+const param = (...names: string[]): Unwrapper => (url) => {
   for (const name of names) {
-    const v = url.searchParams.get(name);
+    const v = rawParam(url, name);
     if (isHttp(v)) return v.trim();
   }
   return null;
 };
 
+/** Proofpoint URL Defense v1: `u=` holds the link URL-encoded (HTML entities possibly left in it). */
+const proofpointV1: Unwrapper = (url) => {
+  const link = param('u')(url, '');
+  return link ? decodeEntities(link) : null;
+};
+
 /** Proofpoint URL Defense v2: `u=` holds the link with `%` written as `-` and `/` as `_`. */
-function proofpointV2(encoded: string): string {
-  return safeDecode(encoded.replace(/-/g, '%').replace(/_/g, '/'));
-}
+const proofpointV2: Unwrapper = (url) => {
+  const written = rawParam(url, 'u');
+  return written ? decodeEntities(safeDecode(written.replace(/-/g, '%').replace(/_/g, '/'))) : null;
+};
 
 /** Run lengths of v3's `**<c>` markers: A-Z, a-z, 0-9, '-', '_' stand for 2..65 characters. */
 const V3_RUNS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
- * Proofpoint URL Defense v3: `/v3/__<link>__;<replaced>!!<signature>$`. The link is written out
+ * Proofpoint URL Defense v3: `/v3/__<link>__;<swapped>!!<signature>$`. The link is written out
  * with each character Proofpoint would not leave in place swapped for `*` (or a run of them for
- * `**<c>`); the swapped characters follow, in order, as URL-safe base64 after `__;`.
+ * `**<c>`); the swapped characters follow, in order, as URL-safe base64 after `__;`. All of them
+ * must be used: a count that does not match means a damaged link, which is not guessed at.
  */
-function proofpointV3(href: string): string | null {
-  const m = /\/v3\/__(.+?)__;([A-Za-z0-9_-]*)!/.exec(href);
+const proofpointV3: Unwrapper = (_url, raw) => {
+  const m = /\/v3\/__(.+?)__;([A-Za-z0-9_-]*)=*!/.exec(raw);
   if (!m) return null;
-  const [, written, replacedB64] = m as unknown as [string, string, string];
-  const replaced = [...Buffer.from(replacedB64, 'base64url').toString('utf8')];
+  const written = safeDecode(m[1]!);
+  const swapped = [...Buffer.from(m[2]!, 'base64url').toString('utf8')];
   let next = 0;
   let failed = false;
   const link = written.replace(/\*(\*.)?/g, (_whole, run: string | undefined) => {
     const count = run ? V3_RUNS.indexOf(run[1]!) + 2 : 1;
-    if ((run && count < 2) || next + count > replaced.length) failed = true;
-    const chars = replaced.slice(next, next + count).join('');
+    if ((run && count < 2) || next + count > swapped.length) failed = true;
+    const chars = swapped.slice(next, next + count).join('');
     next += count;
     return chars;
   });
-  return failed ? null : link;
-}
+  return failed || next !== swapped.length ? null : link;
+};
 
-/** Cisco Secure Email: `https://secure-web.cisco.com/<token>/<percent-encoded link>`. */
-function ciscoSecureWeb(url: URL): string | null {
-  const at = url.pathname.search(/\/https?(%3A|:)/i);
-  if (at < 0) return null;
-  const inner = safeDecode(url.pathname.slice(at + 1)) + (url.search ?? '');
-  return isHttp(inner) ? inner : null;
-}
+/** Cisco Secure Email: `https://secure-web.cisco.com/<token>/<percent-encoded link>`, nothing after it. */
+const ciscoSecureWeb: Unwrapper = (url) => {
+  const m = /^\/[^/]+\/(https?(?::|%3A).*)$/i.exec(url.pathname);
+  return m ? safeDecode(m[1]!) : null;
+};
+
+/** Sophos time-of-click: `?d=<domain>&u=<standard base64 of the link>`; `d` must be the link's host. */
+const sophos: Unwrapper = (url) => {
+  const encoded = rawParam(url, 'u');
+  if (!encoded || !/^[A-Za-z0-9+/]+=*$/.test(encoded)) return null;
+  const link = Buffer.from(encoded, 'base64').toString('utf8');
+  if (!isHttp(link)) return null;
+  const domain = rawParam(url, 'd');
+  try {
+    return domain && new URL(link).hostname.toLowerCase() !== domain.toLowerCase() ? null : link;
+  } catch {
+    return null;
+  }
+};
+
+const PROOFPOINT_HOSTS = new Set(['urldefense.com', 'urldefense.proofpoint.com', 'urldefense.us']);
+const proofpoint = (version: string) => (h: string, u: URL) => PROOFPOINT_HOSTS.has(h) && u.pathname.startsWith(`/${version}/`);
 
 /** Host test → how to read the link out of that wrapper. */
 const WRAPPERS: Array<[(host: string, url: URL) => boolean, Unwrapper]> = [
-  // Google Calendar / Gmail redirect: google.com/url?q=<link>
-  [(h, u) => (h === 'www.google.com' || h === 'google.com') && u.pathname === '/url', (u) => param(u, 'q', 'url')],
-  // Microsoft Defender for Office 365 Safe Links (Outlook): <region>.safelinks.protection.outlook.com/?url=<link>
-  [(h) => h.endsWith('.safelinks.protection.outlook.com'), (u) => param(u, 'url')],
+  // Google Calendar / Gmail redirect: google.com/url?q=<link> (or url=)
+  [(h, u) => (h === 'www.google.com' || h === 'google.com') && u.pathname === '/url', param('q', 'url')],
+  // Microsoft Defender Safe Links: Outlook (commercial and US government clouds) and Teams.
+  [(h) => h.endsWith('.safelinks.protection.outlook.com') || h.endsWith('.safelinks.protection.office365.us'), param('url')],
+  [(h, u) => h === 'statics.teams.cdn.office.net' && u.pathname.endsWith('/atp-safelinks.html'), param('url')],
   // Proofpoint URL Defense v1 (`u=` URL-encoded), v2 (`u=` in its own encoding), v3 (in the path).
-  [(h, u) => (h === 'urldefense.com' || h === 'urldefense.proofpoint.com') && u.pathname.startsWith('/v1/'), (u) => param(u, 'u')],
-  [(h, u) => (h === 'urldefense.com' || h === 'urldefense.proofpoint.com') && u.pathname.startsWith('/v2/'), (u) => {
-    const inner = u.searchParams.get('u');
-    return inner ? proofpointV2(inner) : null;
-  }],
-  [(h, u) => (h === 'urldefense.com' || h === 'urldefense.proofpoint.com') && u.pathname.startsWith('/v3/'), (_u, raw) => proofpointV3(raw)],
+  [proofpoint('v1'), proofpointV1],
+  [proofpoint('v2'), proofpointV2],
+  [proofpoint('v3'), proofpointV3],
   // Barracuda Link Protection: linkprotect.cudasvc.com/url?a=<link>
-  [(h) => h === 'linkprotect.cudasvc.com', (u) => param(u, 'a')],
-  // Trend Micro Email Security time-of-click: <region>.trendmicro.com/wis/clicktime/v1/query?url=<link>
-  [(h, u) => h.endsWith('.trendmicro.com') && u.pathname.includes('/clicktime/'), (u) => param(u, 'url')],
+  [(h) => h === 'linkprotect.cudasvc.com', param('a')],
+  // Trend Micro Email Security time-of-click: <host>.trendmicro.com/wis/clicktime/v1/query?url=<link>
+  [(h, u) => h.endsWith('.trendmicro.com') && u.pathname.includes('/clicktime/'), param('url')],
+  // FireEye / Trellix: protect2.fireeye.com/v1/url?k=..&u=<link>
+  [(h) => h === 'protect2.fireeye.com' || h === 'protect.fireeye.com', param('u')],
+  // Symantec / Broadcom click-time: clicktime.symantec.com/<token>?u=<link> (the /a/1/ form is opaque)
+  [(h) => h === 'clicktime.symantec.com', param('u')],
+  [(h) => h.endsWith('.protection.sophos.com'), sophos],
   [(h) => h === 'secure-web.cisco.com', ciscoSecureWeb],
 ];
 

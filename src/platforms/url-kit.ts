@@ -35,3 +35,16 @@ export function redactParams(href: string, secrets: readonly string[]): string {
   for (const key of secrets) if (url.searchParams.has(key)) url.searchParams.set(key, REDACTED);
   return url.href;
 }
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/** HTML entities (`&amp;`, `&#58;`, `&#x3a;`) as mail bodies and calendar descriptions write them. */
+export function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+    if (name[0] === '#') {
+      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : whole;
+    }
+    return ENTITIES[name.toLowerCase()] ?? whole;
+  });
+}

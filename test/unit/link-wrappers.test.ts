@@ -31,6 +31,12 @@ const WRAPPED: Array<[string, string, string]> = [
   ['Trend Micro time-of-click', `https://us-east-1.protection.trendmicro.com/wis/clicktime/v1/query?url=${encodeURIComponent(MEET)}&umid=1a2b&auth=3c4d`, MEET],
   ['Cisco Secure Email', `https://secure-web.cisco.com/1aBcD-eFgH_iJkL/${encodeURIComponent(ZOOM)}`, ZOOM],
   ['Safe Links around Proofpoint v2', `https://eur01.safelinks.protection.outlook.com/?url=${encodeURIComponent(v2(TEAMS))}&data=05`, TEAMS],
+  ['Safe Links, US government cloud', `https://gcc02.safelinks.protection.office365.us/?url=${encodeURIComponent(MEET)}&data=05`, MEET],
+  ['Safe Links in Teams chat', `https://statics.teams.cdn.office.net/evergreen-assets/safelinks/1/atp-safelinks.html?url=${encodeURIComponent(ZOOM)}&locale=en-us`, ZOOM],
+  ['Proofpoint v3 on urldefense.us', `https://urldefense.us/v3/__${MEET}__;!!BClRuOV5cvtbuNI!abc$`, MEET],
+  ['FireEye / Trellix', `https://protect2.fireeye.com/v1/url?k=31323334-501cfaf3-313273af-454445554331-abc&q=1&e=abc&u=${encodeURIComponent(TEAMS)}`, TEAMS],
+  ['Symantec click-time', `https://clicktime.symantec.com/3AbCdEf7Gh?u=${encodeURIComponent(ZOOM)}`, ZOOM],
+  ['Sophos time-of-click', `https://eu-central-1.protection.sophos.com?d=us02web.zoom.us&u=${Buffer.from(ZOOM).toString('base64')}&p=m&i=abc&t=def&h=ghi`, ZOOM],
 ];
 
 describe('link-protection and redirect wrappers', () => {
@@ -48,6 +54,16 @@ describe('link-protection and redirect wrappers', () => {
     expect(found.passcode).toBe('584706');
   });
 
+  it('keeps a + inside the wrapped link (a passcode character, not a space)', () => {
+    const inner = 'https://zoom.us/j/88240852079?pwd=ab+cd.1';
+    expect(unwrapLink(`https://urldefense.proofpoint.com/v2/url?u=https-3A__zoom.us_j_88240852079-3Fpwd-3Dab+cd.1&d=DwMFaQ`)).toBe(inner);
+    expect(unwrapLink(`https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fzoom.us%2Fj%2F88240852079%3Fpwd%3Dab+cd.1&data=05`)).toBe(inner);
+  });
+
+  it('reads Cisco Secure Email from the segment after its token only, ignoring any query on the wrapper', () => {
+    expect(unwrapLink(`https://secure-web.cisco.com/1aBcD/${encodeURIComponent(ZOOM)}?foo=bar`)).toBe(ZOOM);
+  });
+
   it('decodes v3 runs: **<c> stands for several swapped characters in a row', () => {
     // "**B" is a run of 3; base64url("%#%") = "JSMl".
     expect(unwrapLink('https://urldefense.com/v3/__https://example.com/a**Bb__;JSMl!!x$')).toBe('https://example.com/a%#%b');
@@ -56,6 +72,9 @@ describe('link-protection and redirect wrappers', () => {
   it.each([
     ['v3 with fewer swapped characters than markers', 'https://urldefense.com/v3/__https://zoom.us/j/88240852079?pwd=a*b*c__;JQ!!x$'],
     ['v3 with an unknown run marker', 'https://urldefense.com/v3/__https://zoom.us/j/882408**!52079__;JSMl!!x$'],
+    ['v3 with swapped characters left over', 'https://urldefense.com/v3/__https://zoom.us/j/88240852079?pwd=a*b__;JSMl!!x$'],
+    ['Sophos whose d= is not the link\'s host', `https://eu-central-1.protection.sophos.com?d=example.com&u=${Buffer.from(ZOOM).toString('base64')}`],
+    ['Symantec\'s opaque form', 'https://clicktime.symantec.com/a/1/AbCdEf==?d=xyz&u=opaque'],
     ['a look-alike wrapper host', `https://urldefense.com.evil.example/v1/url?u=${encodeURIComponent(ZOOM)}`],
     ['a wrapper host on another path', `https://www.google.com/search?q=${encodeURIComponent(ZOOM)}`],
     ['Mimecast (the link stays on its server)', 'https://protect-us.mimecast.com/s/AbCdEfGhIjKl?domain=zoom.us'],
