@@ -18,6 +18,7 @@ import {
   type WorkerToSession,
 } from '../contracts/index.js';
 import { descendants, killAll } from './process-tree.js';
+import { removeProfileDirs } from '../session/profile-dir.js';
 
 const CLI = fileURLToPath(new URL('../../bin/meetcap.js', import.meta.url));
 
@@ -191,7 +192,12 @@ function whenEnded(
       state.onExit();
       const own = state.outcome();
       const exit = `code ${code}, signal ${signal}`;
-      void (own ? Promise.resolve(own) : outcomeAfterExit(opts, child.pid, state.stopReason(), exit, state.stderr())).then(resolve);
+      void (async () => {
+        // A session that finished closed its browser and removed the profile; a killed one could not.
+        const left = await removeProfileDirs(opts.sessionId).catch((err: unknown) => opts.log.warn({ err }, 'removing the session\'s browser profile failed'));
+        if (left) opts.log.info({ profiles: left }, 'removed the browser profile the session left behind');
+        resolve(own ?? (await outcomeAfterExit(opts, child.pid, state.stopReason(), exit, state.stderr())));
+      })();
     });
     // fork() itself can fail (EAGAIN, ENOMEM on a full box): no process, so no 'exit' either.
     child.once('error', (err) => {

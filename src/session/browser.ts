@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import puppeteer, { type Browser, type CDPSession, type Page } from 'puppeteer-core';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { MeetcapError, type BotProfile } from '../contracts/index.js';
+import { profileDirPrefix } from './profile-dir.js';
 
 export interface LaunchedBrowser {
   browser: Browser;
@@ -45,10 +44,11 @@ export async function launchBrowser(
   profile: BotProfile,
   origin: string,
   log: Logger,
+  sessionId?: string,
 ): Promise<LaunchedBrowser> {
   if (!config.chromiumSandbox) log.warn('Chromium sandbox disabled (MEETCAP_CHROMIUM_NO_SANDBOX): development/CI only');
   if (config.sandboxBrowserArgs.length) log.warn('sandbox browser flags in use: test/demo only');
-  const userDataDir = await mkdtemp(join(tmpdir(), 'meetcap-chromium-'));
+  const userDataDir = await mkdtemp(profileDirPrefix(sessionId));
   let browser: Browser;
   try {
     browser = await puppeteer.launch({

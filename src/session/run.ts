@@ -83,7 +83,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
 
     machine.to('launching');
     const { adapter, origin } = await chooseAdapter(meeting, resolved.adapter, { job, profile, config: deps.config, cleanup, log });
-    const browser = await launchBrowser(deps.config, profile, origin, log);
+    const browser = await launchBrowser(deps.config, profile, origin, log, sessionId);
     liveBrowser = browser.page;
     cleanup.defer('browser', browser.close);
     const blocked = blockedNavigations(adapter);

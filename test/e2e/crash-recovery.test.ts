@@ -1,4 +1,6 @@
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { setTimeout as meetingTime } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffprobeFile } from '../../src/media/ffmpeg/probe.js';
@@ -8,7 +10,8 @@ import { schedule } from './scenarios.js';
 
 /**
  * A session process killed mid-meeting (SIGKILL, by pid): the worker completes what it spooled
- * into a playable recording and stores its manifest draft, marked partial.
+ * into a playable recording and stores its manifest draft, marked partial, and removes the
+ * browser profile the session could not remove itself.
  */
 let h: Harness;
 beforeAll(async () => {
@@ -17,6 +20,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
+
+/** The session's Chromium profile directories in the temp dir (src/session/profile-dir.ts). */
+function profileDirs(sessionId: string): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith(`meetcap-chromium-${sessionId}-`));
+}
 
 function sessionPid(meetingId: string): number {
   const s = [...h.worker.sessions.values()].find((x) => x.meetingId === meetingId);
@@ -33,11 +41,14 @@ describe('a session killed mid-meeting', () => {
     await h.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 30_000 });
     const flowingAt = Date.now();
     await meetingTime(12_000);
+    const { sessionId } = recording;
+    expect(profileDirs(sessionId)).toHaveLength(1);
     const killedAt = Date.now();
     process.kill(sessionPid(meetingId), 'SIGKILL');
 
     const outcome = await t.outcome;
     expect(outcome).toMatchObject({ state: 'done', reason: 'session_crashed' });
+    expect(profileDirs(sessionId)).toEqual([]);
     const prefix = `acme/${meetingId}/${outcome.sessionId}/`;
     expect(await h.objectKeys(`acme/${meetingId}/`)).toEqual([`${prefix}manifest.json`, `${prefix}recording.mp4`]);
     expect(await h.s3.pendingUploads()).toEqual([]);

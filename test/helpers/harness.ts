@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -76,6 +76,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const config = loadConfig(env);
   const logLines: string[] = [];
+  /** Files download() wrote, removed by close(). */
+  const downloads: string[] = [];
   const workerLogLines: string[] = [];
   const workerLog = createRootLogger({ level: 'info', destination: { write: (l: string) => void workerLogLines.push(l) } });
   const worker = await startWorker({ config, log: workerLog, sessionEnv: env, onLogLine: (l) => logLines.push(l) });
@@ -115,6 +117,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const out = await s3client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
       const file = join(tmpdir(), `meetcap-${randomBytes(4).toString('hex')}-${key.split('/').pop()}`);
       await writeFile(file, await out.Body!.transformToByteArray());
+      downloads.push(file);
       return file;
     },
     async close() {
@@ -124,6 +127,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       s3client.destroy();
       await s3.close();
       await sandbox.close();
+      await Promise.all(downloads.map((f) => rm(f, { force: true })));
     },
   };
 }
