@@ -92,6 +92,9 @@ export class ParticipantsBrowser {
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
+      // DevTools over a pipe: Chromium exits when this process dies in any way (the pipe
+      // closes), so a killed test or sandbox never leaves its participants running.
+      pipe: true,
     });
     await browser.defaultBrowserContext().overridePermissions(this.origin, ['camera', 'microphone']);
     browser.on('disconnected', () => {

@@ -30,5 +30,6 @@ export async function launchMediaChromium(): Promise<Browser> {
     // A muted tab captures as silence, and the recorder records the tab's sound.
     ignoreDefaultArgs: ['--mute-audio'],
     defaultViewport: { width: 1280, height: 720 },
+    pipe: true, // exits with the test process, however that ends
   });
 }

@@ -70,6 +70,7 @@ describe('Zoom Meeting SDK page in Chromium', () => {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       headless: true,
       args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
+      pipe: true,
     });
   }, 60_000);
 

@@ -56,6 +56,7 @@ export async function launchBot(sandbox: Sandbox): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-features=WebRtcHideLocalIpsWithMdns',
       ...sandbox.botBrowserArgs()],
+    pipe: true,
   });
   for (const origin of SANDBOX_ORIGINS) await browser.defaultBrowserContext().overridePermissions(origin, ['camera', 'microphone']);
   return browser;

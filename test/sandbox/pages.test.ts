@@ -58,6 +58,7 @@ describe('Meet imitation pages', { timeout: 60_000 }, () => {
     const plain = await puppeteer.launch({
       executablePath: CHROMIUM, headless: true,
       args: ['--no-sandbox', '--disable-background-networking', sandbox.botBrowserArgs()[0]!],
+      pipe: true,
     });
     try {
       const p = await plain.newPage();
