@@ -31,7 +31,7 @@ export interface MeetingOptions {
   lobbyTimeoutMs: number;
   /** Admit lobby joiners automatically after this long; undefined = never. */
   autoAdmitAfterMs?: number;
-  /** Show "This video call is being recorded" after admission. */
+  /** Show "This video call is being recorded" after admission; the call is heard only after its "Join now". */
   recordingNotice: boolean;
   /** Show the platform's camera/microphone permission dialog (Zoom shows it up to twice). */
   permissionPrompt: boolean;

@@ -77,7 +77,9 @@ describe.skipIf(!loOnly)('Meet imitation with synthetic participants (lo-only na
     const { code, alice, bob } = await admittedWithTwo();
     const dialog = await page.waitForSelector('div[aria-modal="true"][role="dialog"] ::-p-text(This video call is being recorded)');
     expect(dialog).not.toBeNull();
-    await (await page.$('[data-mdc-dialog-action="ok"]'))!.click();
+    // Until "Join now" (the consent) the call is not heard.
+    expect(await page.$$eval('#audio-sinks audio', (els) => els.every((a) => (a as HTMLAudioElement).muted))).toBe(true);
+    await (await page.$('div[role="dialog"] ::-p-text(Join now)'))!.click();
     await page.waitForSelector('div[aria-modal="true"][role="dialog"]', { hidden: true });
 
     const wait = await control<MeetingView>(sandbox, 'GET', `/meetings/${code}/wait?peersConnected=2&timeoutMs=30000`);

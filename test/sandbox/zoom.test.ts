@@ -222,8 +222,15 @@ describe('Zoom imitation', { timeout: 60_000 }, () => {
     await waitForText(frame, '1 participants');
     expect(await frame.$eval(SPEAKER_NAME, (s) => s.textContent)).toBe('Recorder');
     expect(await frame.$('.video-avatar--self[data-participant-id] .video-avatar__avatar-footer span')).not.toBeNull();
-    await frame.waitForSelector('button::-p-text(Join Audio by Computer)');
     expect(await frame.$('::-p-text(Please wait, the meeting host)')).toBeNull();
+    await frame.waitForSelector('div[role="dialog"] ::-p-text(This meeting is being recorded)'); // "Join Audio" comes after it
+    expect(await frame.$('::-p-text(Join Audio by Computer)')).toBeNull();
+    await frame.click('div[role="dialog"] button::-p-text(Got it)');
+    await frame.waitForSelector('button::-p-text(Join Audio by Computer)');
+    // The footer hides while the pointer is still and comes back when it moves over the call.
+    await frame.waitForSelector('#wc-footer.footer--hidden', { timeout: 10_000 }); // visibility: hidden
+    await page.mouse.move(400, 200, { steps: 3 });
+    await frame.waitForSelector('#wc-footer:not(.footer--hidden)');
   });
 
   it('shows error 3,001 for a meeting not started, and the preview after a reload once started', async () => {
@@ -281,7 +288,7 @@ describe('Zoom imitation', { timeout: 60_000 }, () => {
   });
 
   it('in the call: toast, computer audio, chat, and a Leave dialog that Enter cancels', async () => {
-    const { code } = await newMeeting({ open: true });
+    const { code } = await newMeeting({ open: true, recordingNotice: false });
     const frame = await open(`https://app.zoom.us/wc/${code}/join`);
     for (let i = 0; i < 2; i += 1) {
       await frame.click('div[role="dialog"] ::-p-text(Continue without microphone and camera)');
@@ -312,7 +319,7 @@ describe('Zoom imitation', { timeout: 60_000 }, () => {
 
   // WebRTC must stay on loopback: this one runs only in a network namespace with nothing but lo.
   it.skipIf(!loOnly)('shows the speaker and tiles, and plays audio only after "Join Audio by Computer"', { timeout: 90_000 }, async () => {
-    const { code } = await newMeeting({ open: true, permissionPrompt: false });
+    const { code } = await newMeeting({ open: true, permissionPrompt: false, recordingNotice: false });
     const add = (p: object): Promise<{ body: { id: string } }> => control<{ id: string }>(sandbox, 'POST', `/meetings/${code}/participants`, p);
     const [alice, bob] = await Promise.all([add({ name: 'Alice', toneHz: 440, speaking: true }), add({ name: 'Bob', toneHz: 660 })]);
     const frame = await open(`https://app.zoom.us/wc/${code}/join`);

@@ -21,13 +21,19 @@ export const CAMERA_OFF: ClickTarget = { selectors: ['[role="button"][aria-label
 
 /** Join texts differ by meeting type: "Ask to join" (knock), "Join now" (open), the rest when signed in elsewhere. */
 export const JOIN_BUTTON: ClickTarget = {
-  texts: ['Ask to join', 'Join now', 'Ask to join anyway', 'Join anyway', 'Join here too', 'Switch here'],
+  texts: ['Ask to join', 'Join now', 'Join the call now', 'Ask to join anyway', 'Join anyway', 'Join here too', 'Switch here'],
 };
 
-/** Post-admission notices: acknowledge, never the "Leave meeting" alternative. */
+/**
+ * Post-admission notices (recording, transcription, a notetaker): acknowledge, never the "Leave
+ * meeting" alternative. Joining a call that is being recorded asks "Join now" as the consent, and
+ * the call is not heard until it is pressed (tiles already show behind it). Only buttons inside a
+ * dialog count: "Join now" outside one is the pre-join button.
+ */
 export const DISMISS_NOTICE: ClickTarget = {
   selectors: ['div[role="dialog"][aria-modal="true"] [data-mdc-dialog-action="ok"]'],
-  texts: ['Got it', 'Continue', 'OK'],
+  roles: '[role="dialog"] button, [role="dialog"] [role="button"], [role="alertdialog"] button',
+  texts: ['Join now', 'Got it', 'Continue', 'OK'],
 };
 
 export const LEAVE_BUTTON: ClickTarget = { selectors: ['button[aria-label="Leave call"]', '[role="button"][aria-label="Leave call"]'] };
@@ -76,6 +82,9 @@ export const MEET_PROBE: ProbeSpec = {
       'Asking to be let in',
       "You'll join the call when someone lets you in",
       'Please wait until a meeting host brings you into the call',
+      'Please wait until a meeting host admits you to the call',
+      // Meetings whose host must be there first: the request waits like any lobby.
+      'Waiting for the host to join',
       "You've been waiting a long time",
     ],
   },
@@ -90,7 +99,10 @@ export const MEET_PROBE: ProbeSpec = {
   },
   dialogs: [
     { name: 'recording_notice', selectors: ['div[role="dialog"][aria-modal="true"] [data-mdc-dialog-action="ok"]'] },
-    { name: 'recording_notice', texts: ['This video call is being recorded', 'This video call is being transcribed', 'Gemini is taking notes'] },
+    {
+      name: 'recording_notice',
+      texts: ['This video call is being recorded', 'This video call is being transcribed', 'Gemini is taking notes', 'will be shared with', 'is taking notes'],
+    },
   ],
   tiles: {
     tile: '[data-participant-id]',

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Page } from 'puppeteer-core';
-import { clickIfPresent, clickPath, findElement, type ClickTarget } from './page-kit.js';
+import { clickIfPresent, clickPath, moveOver, type ClickTarget } from './page-kit.js';
 
 /** How long each step of a menu path may take to show up after the previous click. */
 const STEP_TIMEOUT_MS = 2_000;
@@ -22,7 +22,7 @@ export interface IncomingVideoSpec {
  */
 export async function turnOffIncomingVideo(page: Page, log: Logger, spec: IncomingVideoSpec): Promise<boolean> {
   for (const [path, steps] of spec.paths.entries()) {
-    if (spec.reveal) await hover(page, spec.reveal);
+    if (spec.reveal) await moveOver(page, spec.reveal);
     const missing = await clickPath(page, steps, STEP_TIMEOUT_MS);
     // Whatever the path opened (a menu, a settings dialog) must not sit over the call: the leave
     // button has to stay clickable.
@@ -41,14 +41,4 @@ export async function turnOffIncomingVideo(page: Page, log: Logger, spec: Incomi
 async function dismiss(page: Page, close: ClickTarget | undefined): Promise<void> {
   await page.keyboard.press('Escape');
   if (close) await clickIfPresent(page, close);
-}
-
-async function hover(page: Page, target: ClickTarget): Promise<void> {
-  const element = await findElement(page, target);
-  if (!element) return;
-  try {
-    await element.hover();
-  } finally {
-    await element.dispose();
-  }
 }

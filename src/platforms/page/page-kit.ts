@@ -102,6 +102,31 @@ export async function clickIfPresent(page: Page, target: ClickTarget): Promise<b
   }
 }
 
+/**
+ * Moves the pointer over the target, for toolbars that hide while the pointer is still. It goes
+ * to a point a little off the last one, so the page sees movement even when it was already there.
+ */
+export async function moveOver(page: Page, target: ClickTarget): Promise<boolean> {
+  const element = await findElement(page, target);
+  if (!element) return false;
+  try {
+    const box = await element.boundingBox();
+    if (!box) return false;
+    nudge = -nudge;
+    await page.mouse.move(box.x + box.width / 2 + nudge, box.y + box.height / 2, { steps: 2 });
+    return true;
+  } finally {
+    await element.dispose();
+  }
+}
+let nudge = 3;
+
+/** Clicks the target, first moving the pointer over `reveal` when the target is hidden (auto-hiding toolbars). */
+export async function clickRevealing(page: Page, target: ClickTarget, reveal: ClickTarget): Promise<boolean> {
+  if (await clickIfPresent(page, target)) return true;
+  return (await moveOver(page, reveal)) && clickWhenPresent(page, target, 1_000);
+}
+
 /** Clicks the target if it shows up within `timeoutMs` (for confirmations that follow a click). */
 export async function clickWhenPresent(page: Page, target: ClickTarget, timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs;

@@ -51,7 +51,8 @@ export const CAMERA_ON = [
 /** "Join now". Not "Don't use audio": the bot must still receive the meeting's audio. */
 export const JOIN_BUTTON: ClickTarget = { selectors: ['button[data-tid="prejoin-join-button"]'], texts: ['Join now'] };
 
-export const HANGUP = 'button#hangup-button, button[data-tid="hangup-main-btn"], #hangup-button';
+/** The new client's ids and data-tid, and the anonymous ("light meetings") client's `data-inp`. */
+export const HANGUP = 'button#hangup-button, button[data-tid="hangup-main-btn"], #hangup-button, [data-tid="hangup-button"], [data-inp="hangup-button"]';
 export const LEAVE_BUTTON: ClickTarget = { selectors: [HANGUP, 'button[aria-label="Leave"]'] };
 /** In the lobby the way out is the pre-join cancel button. */
 export const LOBBY_CANCEL: ClickTarget = { selectors: ['[data-tid="prejoin-cancel-button"]'] };
@@ -86,24 +87,40 @@ export const TEAMS_PROBE: ProbeSpec = {
     {
       reason: 'sign_in_required', phase: 'left',
       hosts: ['login.microsoftonline.com', 'login.live.com', 'login.microsoftonline.us'],
-      texts: ['You need to be signed in to Teams to access this meeting', 'Sign in to join this meeting', "Anonymous users can't join this meeting"],
+      texts: [
+        'You need to be signed in to Teams to access this meeting', 'Sign in to join this meeting', "Anonymous users can't join this meeting",
+        'To join, sign in or use Teams on the web', 'Sign in to Teams to join, or contact the meeting organizer',
+        'you need to be signed in to an account', 'To join this meeting, sign in again or select another account',
+        'you need to sign in or use Teams on the web to join this meeting', 'We need to verify your info before you can join',
+      ],
     },
-    { reason: 'captcha_wall', phase: 'left', texts: ["Verify you're a real person", 'Verify you are a real person'] },
+    { reason: 'captcha_wall', phase: 'left', texts: ["Verify you're a real person", 'Verify you are a real person'], selectors: ['[data-tid="HIP-Captcha-Image"]'] },
     { reason: 'denied_by_host', phase: 'left', texts: ['Sorry, but you were denied access to the meeting', 'Your request to join was declined', 'you were denied access to the meeting'] },
     { reason: 'waiting_room_timeout', phase: 'left', texts: ['no one responded to your request to join', 'No one let you in'] },
     // `#calling-retry-screen-title` also shows for dropped calls, so removal is read from its text.
     { reason: 'removed_by_host', phase: 'left', texts: ["You've been removed from this meeting", 'You have been removed from this meeting', 'Someone removed you from the meeting'] },
-    { reason: 'meeting_ended', phase: 'left', texts: ['Meeting ended', 'The meeting has ended', 'This meeting has ended'] },
+    { reason: 'meeting_ended', phase: 'left', texts: ['Meeting ended', 'The meeting has ended', 'This meeting has ended', 'The call has ended'] },
     { reason: 'meeting_not_found', phase: 'left', texts: ['Looks like the meeting URL is incorrect', "We couldn't find this meeting", 'This meeting link is invalid'] },
   ],
   // Chat and captions hold other people's words; "meeting ended?" in chat is not the end.
   ignoreText: ['[data-tid="chat-pane-message"]', '[data-tid="chat-pane-list"]', '[data-tid="closed-caption-text"]', '[aria-label="Type a message"]'],
   waitingRoom: {
-    texts: ['Someone will let you in shortly', 'Waiting for someone to let you in', "You're in the lobby", "When the meeting starts, we'll let people know you're waiting"],
+    texts: [
+      'Someone will let you in shortly', 'Someone will let you in soon', 'Someone in the meeting should let you in soon',
+      'Someone will let you in when the meeting starts', 'Waiting for someone to let you in', "You're in the lobby",
+      "When the meeting starts, we'll let people know you're waiting",
+    ],
   },
   // Generic `[role="alert"]` toasts are no signal of anything. Hang-up variants count as one.
   inCall: {
-    selectors: [HANGUP, '[data-stream-type="Video"]', 'button#roster-button, [data-tid="roster-button"]', 'button#chat-button, [data-tid="chat-button"]'],
+    selectors: [
+      HANGUP,
+      '[data-stream-type="Video"], [data-stream-type="ScreenSharing"]',
+      'button#roster-button, [data-tid="roster-button"], button[data-inp="roster-button"]',
+      'button#chat-button, [data-tid="chat-button"]',
+      // The toolbar drops the roster and chat buttons while a screen is shared; the stage stays.
+      '[data-tid="calling-toolbar"], [data-tid="modern-stage-wrapper"]',
+    ],
     minSignals: 2,
   },
   prejoin: {

@@ -1,9 +1,9 @@
 import type { PlatformAdapter } from '../platform.js';
 import { turnOffIncomingVideo } from '../page/incoming-video.js';
-import { clickIfPresent, probePage } from '../page/page-kit.js';
+import { clickIfPresent, clickRevealing, probePage } from '../page/page-kit.js';
 import { joinZoom } from './join.js';
 import { leaveZoom } from './leave.js';
-import { FOOTER_JOIN_AUDIO, INCOMING_VIDEO_OFF, JOIN_AUDIO, ZOOM_PROBE } from './selectors.js';
+import { FOOTER_JOIN_AUDIO, INCOMING_VIDEO_OFF, JOIN_AUDIO, RECORDING_NOTICE_ACK, REVEAL_CONTROLS, ZOOM_PROBE } from './selectors.js';
 import { isZoomHost, parseZoomUrl } from './url.js';
 
 /** Zoom through its web client (the default). The Meeting SDK path is `sdk/`, chosen per bot profile. */
@@ -16,8 +16,10 @@ export const zoomAdapter: PlatformAdapter = {
   join: joinZoom,
   probe: (page, botName) => probePage(page, ZOOM_PROBE, botName),
   async tidy(page, log) {
+    // A recording notice is modal: it goes first, and only its acknowledging button is pressed.
+    if (await clickIfPresent(page, RECORDING_NOTICE_ACK)) log.info('acknowledged an in-call notice');
     if (await clickIfPresent(page, JOIN_AUDIO)) log.info('joined computer audio');
-    else if (await clickIfPresent(page, FOOTER_JOIN_AUDIO)) log.info('opened the join-audio dialog from the footer');
+    else if (await clickRevealing(page, FOOTER_JOIN_AUDIO, REVEAL_CONTROLS)) log.info('opened the join-audio dialog from the footer');
   },
   stopIncomingVideo: (page, log) => turnOffIncomingVideo(page, log, INCOMING_VIDEO_OFF),
   leave: leaveZoom,

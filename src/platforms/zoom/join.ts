@@ -6,7 +6,7 @@ import { runJoinLoop } from '../page/join-loop.js';
 import { openMeetingPage } from '../page/navigation.js';
 import { typeInto } from '../page/typing.js';
 import {
-  CAMERA_ON, COOKIE_ACCEPT, JOIN_BUTTON, JOIN_FROM_BROWSER, MIC_ON, NAME_INPUT, NOT_STARTED_ERROR, PASSCODE_INPUT,
+  CAMERA_ON, COOKIE_ACCEPT, DISCLAIMER_AGREE, JOIN_BUTTON, JOIN_FROM_BROWSER, MIC_ON, NAME_INPUT, NOT_STARTED_ERROR, PASSCODE_INPUT,
   PASSCODE_WRONG, PERMISSION_DECLINE, ZOOM_PROBE,
 } from './selectors.js';
 
@@ -38,6 +38,7 @@ interface JoinState {
 async function step(page: Page, opts: JoinOptions, state: JoinState): Promise<string | null> {
   if (await clickIfPresent(page, COOKIE_ACCEPT)) return 'accepted the cookie banner';
   if (await clickIfPresent(page, PERMISSION_DECLINE)) return 'continued without microphone and camera';
+  if (await clickIfPresent(page, DISCLAIMER_AGREE)) return 'agreed to the meeting disclaimer';
   if (await clickIfPresent(page, JOIN_FROM_BROWSER)) return 'chose to join from the browser';
   const did = await enterPasscode(page, opts.passcode, state);
   if (did) return did;

@@ -1,10 +1,11 @@
 import type { Page } from 'puppeteer-core';
 import type { Logger } from 'pino';
-import { clickIfPresent, clickWhenPresent } from '../page/page-kit.js';
-import { LEAVE_BUTTON, LEAVE_CONFIRM } from './selectors.js';
+import { clickRevealing, clickWhenPresent } from '../page/page-kit.js';
+import { LEAVE_BUTTON, LEAVE_CONFIRM, REVEAL_CONTROLS } from './selectors.js';
 
 export async function leaveZoom(page: Page, log: Logger): Promise<void> {
-  if (!(await clickIfPresent(page, LEAVE_BUTTON))) {
+  // The footer holding Leave hides while the pointer is still.
+  if (!(await clickRevealing(page, LEAVE_BUTTON, REVEAL_CONTROLS))) {
     log.info('no Leave button on the page; closing the browser leaves the call');
     return;
   }

@@ -14,6 +14,16 @@ export const COOKIE_ACCEPT: ClickTarget = { selectors: ['#onetrust-accept-btn-ha
 /** `/j/` landing: the web client link. "Launch Meeting" opens the desktop app and is never clicked. */
 export const JOIN_FROM_BROWSER: ClickTarget = { texts: ['Join from your browser', 'Join from Your Browser'], roles: 'a, button, [role="button"]' };
 
+/**
+ * A disclaimer the account's admin put before the join ("I agree"); the join waits for it. Only
+ * inside a dialog, so no other "Agree" or "Accept" on the page is ever pressed.
+ */
+export const DISCLAIMER_AGREE: ClickTarget = {
+  selectors: ['#disclaimer_agree'],
+  roles: '[role="dialog"] button, .zm-modal button, .ReactModal__Content button',
+  texts: ['I Agree', 'Agree', 'Accept', 'I understand'],
+};
+
 /** The device permission dialog, shown up to twice. The bot sends no media, so it declines. */
 export const PERMISSION_DECLINE: ClickTarget = { texts: ['Continue without microphone and camera', 'Continue without microphone', 'Continue without camera'] };
 
@@ -45,6 +55,27 @@ export const LEAVE_BUTTON: ClickTarget = { selectors: ['button[aria-label="Leave
  */
 export const LEAVE_CONFIRM: ClickTarget = { texts: ['Leave Meeting'] };
 
+/**
+ * "This meeting is being recorded" (by the host, cloud recording, another participant) and AI
+ * Companion notices: a modal whose other button is "Leave Meeting". Staying is the consent, so
+ * only the acknowledging button is pressed. Zoom keeps hidden copies of its modals; page-kit only
+ * clicks visible buttons.
+ */
+export const RECORDING_NOTICE_ACK: ClickTarget = {
+  roles: '[role="dialog"] button, .zm-modal button, .ReactModal__Content button',
+  texts: ['Got it', 'Continue', 'OK'],
+};
+const RECORDING_NOTICE_TEXTS = [
+  'This meeting is being recorded', 'This meeting is being live streamed', 'AI Companion is on',
+  'consenting to be recorded', 'consent to being recorded', 'consent to be recorded',
+];
+
+/**
+ * The footer (Leave, chat, participants) hides a few seconds after the pointer stops moving;
+ * moving the pointer over the call area brings it back.
+ */
+export const REVEAL_CONTROLS: ClickTarget = { selectors: ['#wc-content', '.meeting-client', '.meeting-app'] };
+
 /** Texts of the not-started pages; the 3,001 error page needs a reload to notice the host starting. */
 export const NOT_STARTED_ERROR = '(3,001)';
 
@@ -54,7 +85,7 @@ export const NOT_STARTED_ERROR = '(3,001)';
  * movement, so the pointer first goes over the call area (`reveal`).
  */
 export const INCOMING_VIDEO_OFF: IncomingVideoSpec = {
-  reveal: { selectors: ['#wc-content', '.meeting-client', '.meeting-app'] },
+  reveal: REVEAL_CONTROLS,
   paths: [
     [
       { selectors: ['button[aria-label="More meeting control"]', '#moreButton', 'button.more-button'], texts: ['More'] },
@@ -67,16 +98,26 @@ export const ZOOM_PROBE: ProbeSpec = {
   outcomes: [
     // Text only: pages load reCAPTCHA's invisible badge frame on ordinary joins, so a reCAPTCHA
     // iframe alone proves nothing; the challenge frame (`bframe`) does.
-    { reason: 'captcha_wall', phase: 'left', texts: ['We detected you may be a bot', "Automated bots aren't allowed to join"], selectors: ['iframe[src*="recaptcha"][src*="bframe"]'] },
+    {
+      reason: 'captcha_wall', phase: 'left',
+      texts: ['We detected you may be a bot', "Automated bots aren't allowed to join", 'Type the characters you see'],
+      selectors: ['iframe[src*="recaptcha"][src*="bframe"]', '.component_smart_captcha', '.CaptchaContainer', 'input[placeholder*="captcha" i]'],
+    },
     // Zoom's sign-in page is on the meeting host itself, so the path says it too.
-    { reason: 'sign_in_required', phase: 'left', paths: ['/signin'], texts: ['Sign in to join this meeting', 'Only authenticated users can join', 'This meeting is for authorized attendees only'] },
+    {
+      reason: 'sign_in_required', phase: 'left', paths: ['/signin'],
+      texts: [
+        'Sign in to join this meeting', 'Only authenticated users can join', 'This meeting is for authorized attendees only',
+        'The host requires authentication', 'This meeting requires authentication',
+      ],
+    },
     { reason: 'meeting_not_found', phase: 'left', texts: ['Invalid meeting ID', 'This meeting ID is not valid', 'Meeting ID is invalid'] },
     // "3,001" is also what Zoom shows for a meeting that does not exist: the join loop keeps
     // polling it as not started until the wait limit, then reports meeting_not_started.
-    { reason: 'meeting_not_started', phase: 'prejoin', texts: ['Waiting for the host to start this meeting', 'This meeting link is invalid (3,001)', 'The meeting has not started'] },
+    { reason: 'meeting_not_started', phase: 'prejoin', texts: ['Waiting for the host to start this meeting', 'Waiting for the host to start the meeting', 'This meeting link is invalid (3,001)', 'The meeting has not started'] },
     { reason: 'denied_by_host', phase: 'left', texts: ['removed you from the waiting room', 'You have been removed from the waiting room', 'The host has denied your request'] },
-    { reason: 'removed_by_host', phase: 'left', texts: ['You have been removed', 'The host has removed you from this meeting'] },
-    { reason: 'meeting_ended', phase: 'left', texts: ['This meeting has been ended by host', 'This meeting has been ended', 'The meeting has ended'] },
+    { reason: 'removed_by_host', phase: 'left', texts: ['You have been removed', 'The host has removed you from this meeting', 'You were removed from the meeting'] },
+    { reason: 'meeting_ended', phase: 'left', texts: ['This meeting has been ended by host', 'This meeting has been ended', 'The meeting has ended', 'The host has ended this meeting', 'The host ended the meeting'] },
     { reason: 'join_blocked', phase: 'left', texts: ['You are not allowed to join this meeting', 'This meeting has reached its participant limit'] },
   ],
   // Chat rows and the chat editor hold other people's words.
@@ -84,13 +125,18 @@ export const ZOOM_PROBE: ProbeSpec = {
   waitingRoom: {
     texts: ['Please wait, the meeting host will let you in soon', "Host has joined. We've let them know you're here", 'Please wait, the webinar will begin soon'],
   },
-  // The Leave button never shows in the waiting room; the others only in the call.
+  // The Leave button never shows in the waiting room; the others only in the call. The first
+  // two live in the footer, which hides while the pointer is still, so the video area alone
+  // (its frames and their name footers) must also be enough.
   inCall: {
     selectors: [
       'button[aria-label="Leave"], button.footer__leave-btn',
-      '.speaker-active-container__video-frame, .video-avatar__avatar-footer, .gallery-video-container__main-view',
-      'button[aria-label*="chat panel" i]',
-      'button[aria-label*="participants list" i], .footer-button__participants-icon',
+      'button[aria-label*="chat panel" i], button[aria-label*="participants list" i], .footer-button__participants-icon',
+      [
+        '.speaker-active-container__video-frame', '.single-main-container__video-frame', '.single-suspension-container__video-frame',
+        '.speaker-bar-container__video-frame', '.gallery-video-container__video-frame', '.gallery-video-container__main-view',
+      ].join(', '),
+      '.video-avatar__avatar-footer',
     ],
     minSignals: 2,
   },
@@ -99,7 +145,10 @@ export const ZOOM_PROBE: ProbeSpec = {
     texts: ['Enter Meeting Info', 'Join from your browser', 'Launch Meeting', 'Click Launch Meeting below'],
   },
   // Audio not joined yet (dialog open, or only the footer's "Join Audio"): tidy joins it.
-  dialogs: [{ name: 'join_audio', texts: ['Join Audio by Computer'], selectors: ['button[aria-label="join audio" i]'] }],
+  dialogs: [
+    { name: 'join_audio', texts: ['Join Audio by Computer', 'Join with Computer Audio'], selectors: ['button[aria-label="join audio" i]'] },
+    { name: 'recording_notice', texts: RECORDING_NOTICE_TEXTS },
+  ],
   // Zoom tiles carry no stable id in the DOM: the display name is the id. The active-speaker
   // frame shows the same person as a gallery tile; page-kit merges them.
   tiles: {

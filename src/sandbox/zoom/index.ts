@@ -99,6 +99,7 @@ function serveClientDocument(res: ServerResponse, meeting: Meeting, url: URL): P
     wall: options.wall ?? null,
     needPasscode: options.passcode !== undefined && !pwdOk,
     pwd: pwdOk ? pwd : null,
+    recordingNotice: options.recordingNotice,
   });
 }
 

@@ -113,10 +113,17 @@ window.SandboxAudioSinks = class SandboxAudioSinks {
 
   get size() { return this.audios.size; }
 
+  /** While held (a consent notice not yet answered), the participants are not heard. */
+  hold(on) {
+    this.held = on;
+    for (const audio of this.audios.values()) audio.muted = on;
+  }
+
   play(peerId, stream) {
     if (this.audios.has(peerId)) return;
     const audio = document.createElement('audio');
     audio.autoplay = true;
+    audio.muted = !!this.held;
     audio.srcObject = stream;
     this.container.appendChild(audio);
     this.audios.set(peerId, audio);

@@ -143,8 +143,12 @@
 
   function showRecordingNotice() {
     const dialog = overlay('tpl-recorded');
-    dialog.querySelector('[data-mdc-dialog-action="ok"]').addEventListener('click', () => dialog.remove());
-    dialog.querySelector('[data-mdc-dialog-action="cancel"]').addEventListener('click', leave);
+    ui.audios.hold(true);
+    dialog.querySelector('[data-action="rec-join"]').addEventListener('click', () => {
+      ui.audios.hold(false);
+      dialog.remove();
+    });
+    dialog.querySelector('[data-action="rec-leave"]').addEventListener('click', leave);
   }
 
   function wireToolbar() {

@@ -1,11 +1,13 @@
-// The Zoom imitation's call: active speaker, gallery strip, footer, computer audio, Leave dialog.
+// The Zoom imitation's call: active speaker, gallery strip, footer, computer audio, Leave dialog,
+// the recording notice, and a footer that hides while the pointer is still.
 'use strict';
 
-window.ZoomCall = ({ root, ui, joiner, onLeave }) => {
+window.ZoomCall = ({ root, ui, joiner, config, onLeave }) => {
   const sinks = document.getElementById('audio-sinks');
   const streams = new Map(); // peerId -> MediaStream
   const audios = new window.SandboxAudioSinks(sinks);
-  const state = { audioJoined: false, lastSpeaker: null, leaveDialog: null };
+  const state = { audioJoined: false, lastSpeaker: null, leaveDialog: null, footerTimer: null };
+  const FOOTER_IDLE_MS = 3000;
   const panels = window.ZoomPanels({ root, ui }); // see panels.js
 
   function el(selector) { return root.querySelector(selector); }
@@ -23,9 +25,32 @@ window.ZoomCall = ({ root, ui, joiner, onLeave }) => {
     });
     paintFooter();
     render();
-    // Zoom starts without computer audio: nothing is heard until "Join Audio by Computer".
-    showJoinAudio();
+    autoHideFooter();
+    // Zoom starts without computer audio: nothing is heard until "Join Audio by Computer", which
+    // is offered once the recording notice (when there is one) has been answered.
+    if (config.recordingNotice) showRecordingNotice(showJoinAudio);
+    else showJoinAudio();
     if (ui.declined || ui.deviceError) showToast();
+  }
+
+  function autoHideFooter() {
+    const footer = el('.footer');
+    const show = () => {
+      footer.classList.remove('footer--hidden');
+      clearTimeout(state.footerTimer);
+      state.footerTimer = setTimeout(() => footer.classList.add('footer--hidden'), FOOTER_IDLE_MS);
+    };
+    el('.meeting-app').addEventListener('mousemove', show);
+    show();
+  }
+
+  function showRecordingNotice(then) {
+    const app = el('.meeting-app');
+    const holder = document.createElement('div');
+    holder.appendChild(document.getElementById('tpl-recording-notice').content.cloneNode(true));
+    app.appendChild(holder);
+    holder.querySelector('[data-action="ok"]').addEventListener('click', () => { holder.remove(); then(); });
+    holder.querySelector('[data-action="leave"]').addEventListener('click', () => { holder.remove(); onLeave(); });
   }
 
   function paintFooter() {
@@ -185,6 +210,7 @@ window.ZoomCall = ({ root, ui, joiner, onLeave }) => {
   }
 
   function teardown() {
+    clearTimeout(state.footerTimer);
     if (state.leaveDialog) state.leaveDialog.close();
     audios.clear();
     streams.clear();

@@ -1,0 +1,112 @@
+/// <reference lib="dom" />
+// Page variants of the real platforms that the sandbox imitations do not show, read with each
+// adapter's own probe and click targets in a real Chromium. The snippets are not copies of the
+// platforms' pages: each carries only the wording, attributes and layout that the variant is
+// known by (../shared/platforms.md; other open-source bots' reports, December 2026), which is all
+// the adapters look at.
+import pino from 'pino';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { meetAdapter } from '../../src/platforms/meet/index.js';
+import { findElement, probePage } from '../../src/platforms/page/page-kit.js';
+import { teamsAdapter } from '../../src/platforms/teams/index.js';
+import { DISCLAIMER_AGREE, ZOOM_PROBE } from '../../src/platforms/zoom/selectors.js';
+import { zoomAdapter } from '../../src/platforms/zoom/index.js';
+import type { PlatformAdapter } from '../../src/platforms/platform.js';
+import { launchMediaChromium } from '../helpers/chromium.js';
+
+const log = pino({ level: 'silent' });
+/** Every button records its click, so a test can tell which one the adapter pressed. */
+const RECORD_CLICKS = `<script>document.addEventListener('click', (e) => {
+  const b = e.target.closest('button'); if (b) document.body.dataset.clicked = b.dataset.id; }, true);</script>`;
+
+describe('real-platform page variants', { timeout: 60_000 }, () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launchMediaChromium();
+    page = await browser.newPage();
+  });
+  afterAll(() => browser?.close());
+
+  const show = (html: string): Promise<void> => page.setContent(`<body>${html}${RECORD_CLICKS}</body>`);
+  const probe = (adapter: PlatformAdapter) => adapter.probe(page, 'Recorder');
+  const clicked = (): Promise<string | undefined> => page.evaluate(() => document.body.dataset.clicked);
+
+  it('Teams: the lobby wordings of the current client are the lobby, not a page still loading', async () => {
+    for (const text of [
+      'Hi, Recorder. Someone will let you in when the meeting starts.',
+      'Someone in the meeting should let you in soon',
+      'Someone will let you in soon',
+    ]) {
+      await show(`<div><p>${text}</p><button data-tid="prejoin-cancel-button">Leave</button></div>`);
+      expect((await probe(teamsAdapter)).phase, text).toBe('waiting_room');
+    }
+  });
+
+  it('Teams: sign-in walls shown in the page, and the anonymous client in the call', async () => {
+    await show('<h1>To join, sign in or use Teams on the web</h1><button>Sign in</button>');
+    expect(await probe(teamsAdapter)).toMatchObject({ reason: 'sign_in_required' });
+    // The light-meetings client names its controls with data-inp; while a screen is shared the
+    // roster and chat buttons are gone, the toolbar and stage stay.
+    await show('<div data-tid="modern-stage-wrapper"><div data-stream-type="ScreenSharing">screen</div></div>'
+      + '<div data-tid="calling-toolbar"><button data-inp="hangup-button" data-id="hangup">Leave</button></div>');
+    expect((await probe(teamsAdapter)).phase).toBe('in_call');
+  });
+
+  it('Meet: "admits you to the call" is the lobby even with the toolbar and Leave call showing', async () => {
+    await show('<p>Please wait until a meeting host admits you to the call</p><button aria-label="Leave call">x</button>'
+      + '<button aria-label="People - 2 joined">p</button><button aria-label="Turn on captions">c</button>');
+    expect((await probe(meetAdapter)).phase).toBe('waiting_room');
+  });
+
+  it('Meet: joining a recorded call answers the notice with "Join now", never "Leave meeting"', async () => {
+    const tiles = '<div data-participant-id="a"><span class="notranslate">Ann</span></div><div data-self-name="Recorder"></div>';
+    await show(`${tiles}<div role="dialog" aria-modal="true"><h2>This video call is being recorded</h2>`
+      + '<button data-id="leave">Leave meeting</button><button data-id="join">Join now</button></div>');
+    expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call', blockingDialog: 'recording_notice' });
+    await meetAdapter.tidy(page, log);
+    expect(await clicked()).toBe('join');
+    // Outside a dialog "Join now" is the pre-join button, which tidying never presses.
+    await show(`${tiles}<button data-id="prejoin">Join now</button>`);
+    await meetAdapter.tidy(page, log);
+    expect(await clicked()).toBeUndefined();
+  });
+
+  it('Zoom: the call stays the call while the footer is hidden', async () => {
+    await show('<div class="meeting-app"><div class="single-main-container__video-frame"><video></video>'
+      + '<div class="video-avatar__avatar-footer"><span>Ann</span></div></div>'
+      + '<footer style="visibility: hidden"><button aria-label="Leave">Leave</button>'
+      + '<button aria-label="open the chat panel">Chat</button></footer></div>');
+    expect((await probe(zoomAdapter)).phase).toBe('in_call');
+  });
+
+  it('Zoom: the recording notice is acknowledged on its visible copy, and Leave Meeting is never pressed', async () => {
+    const modal = (id: string, style = ''): string => `<div class="zm-modal" role="dialog" style="${style}">`
+      + '<div class="zm-modal-body-title">This meeting is being recorded and AI Companion is on.</div>'
+      + `<button data-id="${id}-leave">Leave Meeting</button><button data-id="${id}-ok">Got it</button></div>`;
+    await show(`<div class="single-main-container__video-frame"><div class="video-avatar__avatar-footer">Ann</div></div>`
+      + `${modal('hidden', 'display: none')}${modal('shown')}`);
+    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'in_call', blockingDialog: 'recording_notice' });
+    await zoomAdapter.tidy(page, log);
+    expect(await clicked()).toBe('shown-ok');
+  });
+
+  it('Zoom: other wordings and walls', async () => {
+    await show('<p>Waiting for the host to start the meeting</p>');
+    expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'meeting_not_started' });
+    await show('<div class="CaptchaContainer"><p>Type the characters you see</p><input placeholder="Enter captcha"></div>');
+    expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'captcha_wall' });
+    await show('<div class="zm-modal" role="dialog"><p>The host has ended this meeting</p><button>OK</button></div>');
+    expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'meeting_ended' });
+  });
+
+  it("Zoom: an admin's join disclaimer is agreed to inside its dialog only", async () => {
+    await show('<button data-id="page">Accept</button>');
+    expect(await findElement(page, DISCLAIMER_AGREE)).toBeNull();
+    await show('<button data-id="page">Accept</button><div role="dialog"><p>Recording disclaimer</p><button data-id="agree">I Agree</button></div>');
+    const agree = await findElement(page, DISCLAIMER_AGREE);
+    expect(await agree?.evaluate((b) => (b as HTMLElement).dataset.id)).toBe('agree');
+  });
+});
