@@ -74,7 +74,7 @@ export class SignalHub {
     ws.on('message', (raw) => this.guard(ws, () => this.onJoinerMessage(meeting, joiner.id, parse(raw))));
     ws.on('close', () => {
       this.joiners.delete(joiner.id);
-      meeting.leave(joiner.id);
+      meeting.leave(joiner.id, 'disconnected');
     });
   }
 

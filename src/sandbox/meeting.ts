@@ -5,6 +5,7 @@ import {
   type Joiner,
   type JoinerState,
   type JoinerView,
+  type LeftBy,
   type MeetingEvent,
   type MeetingOptions,
   type MeetingState,
@@ -103,9 +104,11 @@ export class Meeting {
   }
 
   /** The joiner left by itself: Leave call in the lobby or in the call, or its page went away. */
-  leave(joinerId: string): void {
+  leave(joinerId: string, by: LeftBy = 'leave'): void {
     const joiner = this.joiner(joinerId);
-    if (!TERMINAL_JOINER_STATES.has(joiner.state)) this.transition(joiner, 'left');
+    if (TERMINAL_JOINER_STATES.has(joiner.state)) return;
+    joiner.leftBy = by;
+    this.transition(joiner, 'left');
   }
 
   /** Admits the given joiner, or everyone in the lobby; returns the admitted ids. */
@@ -229,6 +232,7 @@ export class Meeting {
   view(): MeetingView {
     const joiners: JoinerView[] = [...this.joiners.values()].map((j) => ({
       id: j.id, name: j.name, state: j.state, events: [...j.events], incomingVideo: j.incomingVideo, videoFrom: this.videoFrom(j.id),
+      ...(j.leftBy ? { leftBy: j.leftBy } : {}),
     }));
     const participants: ParticipantView[] = [...this.participants.values()].map((p) => ({
       id: p.id, name: p.name, toneHz: p.toneHz, speaking: p.speaking, joinedAt: p.joinedAt, leftAt: p.leftAt, speech: [...p.speech],

@@ -83,7 +83,13 @@ export interface JoinerView {
   incomingVideo: boolean;
   /** Participants whose pages report their video flowing to this joiner (the media, not the request). */
   videoFrom: number;
+  /**
+   * How a joiner in state `left` went: `leave`, its page's own Leave; `disconnected`, the page
+   * vanished (a closed browser). Real platforms keep a vanished participant listed for a while.
+   */
+  leftBy?: LeftBy;
 }
+export type LeftBy = 'leave' | 'disconnected';
 
 export interface SpeechEvent {
   on: boolean;
@@ -148,6 +154,7 @@ export interface Joiner {
   timers: NodeJS.Timeout[];
   /** False once the page asked for no video ("Audio only", "Turn off incoming video"). */
   incomingVideo: boolean;
+  leftBy?: LeftBy;
 }
 
 export interface Participant {

@@ -154,5 +154,7 @@ export async function keptAfter(h: Harness, options: CreateMeetingInput, reason:
   expect(outcome.recording!.durationSec).toBeGreaterThan(3);
   expect(t.states.find((s) => s.state === 'leaving')?.reason).toBe(reason);
   expect(await h.objectKeys(`acme/${meetingId}/`)).toHaveLength(2);
+  // A bot that leaves by itself uses the platform's Leave: one that just vanishes stays listed.
+  if (reason === 'everyone_left') expect(h.sandbox.api.getMeeting(code).joiners.map((j) => j.leftBy)).toEqual(['leave']);
   return outcome;
 }
