@@ -31,6 +31,7 @@ export const REASONS = {
   join_blocked: { fault: 'platform', retryable: false, summary: 'The platform refused the join outright.' },
   sdk_signature_rejected: { fault: 'configuration', retryable: false, summary: "Zoom rejected the Meeting SDK signature (expired, malformed, wrong key or role)." },
   sdk_token_required: { fault: 'configuration', retryable: false, summary: 'Zoom requires a ZAK or OBF token for this Meeting SDK join and the job has none that works.' },
+  connection_failed: { fault: 'platform', retryable: true, summary: 'The meeting page could not be loaded, or the platform could not connect the bot to the call.' },
   join_ui_unrecognised: { fault: 'platform', retryable: true, summary: 'The join page did not match any known state within the limit.' },
   denied_by_host: { fault: 'meeting', retryable: false, summary: 'Someone in the meeting denied the bot entry.' },
   waiting_room_timeout: { fault: 'meeting', retryable: false, summary: 'Nobody admitted the bot before the waiting-room limit.' },

@@ -4,10 +4,13 @@
 // platforms' pages: each carries only the wording, attributes and layout that the variant is
 // known by (../shared/platforms.md; other open-source bots' reports, December 2026), which is all
 // the adapters look at.
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meetAdapter } from '../../src/platforms/meet/index.js';
+import { openMeetingPage } from '../../src/platforms/page/navigation.js';
 import { findElement, probePage } from '../../src/platforms/page/page-kit.js';
 import { teamsAdapter } from '../../src/platforms/teams/index.js';
 import { DISCLAIMER_AGREE, ZOOM_PROBE } from '../../src/platforms/zoom/selectors.js';
@@ -16,6 +19,14 @@ import type { PlatformAdapter } from '../../src/platforms/platform.js';
 import { launchMediaChromium } from '../helpers/chromium.js';
 
 const log = pino({ level: 'silent' });
+/** A loopback port nothing listens on: one the kernel just handed out and we closed again. */
+const closedPort = async (): Promise<number> => {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+};
 /** Every button records its click, so a test can tell which one the adapter pressed. */
 const RECORD_CLICKS = `<script>document.addEventListener('click', (e) => {
   const b = e.target.closest('button'); if (b) document.body.dataset.clicked = b.dataset.id; }, true);</script>`;
@@ -53,6 +64,20 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     await show('<div data-tid="modern-stage-wrapper"><div data-stream-type="ScreenSharing">screen</div></div>'
       + '<div data-tid="calling-toolbar"><button data-inp="hangup-button" data-id="hangup">Leave</button></div>');
     expect((await probe(teamsAdapter)).phase).toBe('in_call');
+  });
+
+  it('connection error pages end the join as connection_failed, which a retry can help', async () => {
+    await show('<h1>There is a problem connecting to this video call</h1><button>Try again</button>');
+    expect(await probe(meetAdapter)).toMatchObject({ reason: 'connection_failed' });
+    await show("<p>We couldn't connect you</p>");
+    expect(await probe(teamsAdapter)).toMatchObject({ reason: 'connection_failed' });
+    // A page that does not load at all is the same reason; the error names the redacted link only.
+    const port = await closedPort();
+    const joinUrl = `https://127.0.0.1:${port}/wc/join/1?pwd=secret`;
+    const meeting = { platform: 'zoom', meetingCode: '1', host: '127.0.0.1', joinUrl, redactedUrl: joinUrl.replace('secret', 'REDACTED') } as const;
+    const failure = await openMeetingPage(page, meeting).catch((err: unknown) => err);
+    expect(failure).toMatchObject({ code: 'connection_failed', details: { netError: 'net::ERR_CONNECTION_REFUSED' } });
+    expect(String((failure as Error).message)).not.toContain('secret');
   });
 
   it('Meet: "admits you to the call" is the lobby even with the toolbar and Leave call showing', async () => {

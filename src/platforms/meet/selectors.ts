@@ -73,6 +73,7 @@ export const MEET_PROBE: ProbeSpec = {
     { reason: 'removed_by_host', phase: 'left', texts: ["You've been removed from the meeting", "You've been removed from the call"] },
     { reason: 'meeting_ended', phase: 'left', texts: ['Your host ended the meeting for everyone', 'The meeting has ended', 'Call ended'] },
     { reason: 'join_blocked', phase: 'left', texts: ["You can't join this video call"] },
+    { reason: 'connection_failed', phase: 'left', texts: ['There is a problem connecting to this video call', 'We encountered a problem joining this video call'] },
     { reason: 'meeting_not_found', phase: 'left', texts: ['Check your meeting code', 'Your meeting code has expired', 'Invalid video call name'] },
   ],
   // The lobby also shows the in-call toolbar and a "Leave call" button (the top cause of empty

@@ -13,6 +13,6 @@ export async function openMeetingPage(page: Page, meeting: ParsedMeeting): Promi
   } catch (err) {
     const netError = /net::ERR_[A-Z_]+/.exec(err instanceof Error ? err.message : '')?.[0] ?? 'navigation failed';
     // A redirect off the meeting hosts is reported by the session's navigation guard instead.
-    throw new MeetcapError('join_ui_unrecognised', `could not load ${meeting.redactedUrl}: ${netError}`, { netError });
+    throw new MeetcapError('connection_failed', `could not load ${meeting.redactedUrl}: ${netError}`, { netError });
   }
 }

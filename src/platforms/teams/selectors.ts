@@ -100,6 +100,7 @@ export const TEAMS_PROBE: ProbeSpec = {
     // `#calling-retry-screen-title` also shows for dropped calls, so removal is read from its text.
     { reason: 'removed_by_host', phase: 'left', texts: ["You've been removed from this meeting", 'You have been removed from this meeting', 'Someone removed you from the meeting'] },
     { reason: 'meeting_ended', phase: 'left', texts: ['Meeting ended', 'The meeting has ended', 'This meeting has ended', 'The call has ended'] },
+    { reason: 'connection_failed', phase: 'left', texts: ["We couldn't connect you", 'We could not connect you'] },
     { reason: 'meeting_not_found', phase: 'left', texts: ['Looks like the meeting URL is incorrect', "We couldn't find this meeting", 'This meeting link is invalid'] },
   ],
   // Chat and captions hold other people's words; "meeting ended?" in chat is not the end.
