@@ -4,6 +4,7 @@
  */
 import { unwrapLink } from './link-wrappers.js';
 import { safeDecode } from './url-kit.js';
+import { APP_LINK_IN_TEXT, BARE_LINK_IN_TEXT, toWebLink } from './web-links.js';
 
 export interface LinkSpan {
   start: number;
@@ -20,12 +21,16 @@ const GLUED_LABEL = /(?:pass(?:code|word)|passwort|kenncode|meeting\s?id|webinar
 /** Punctuation that ends a sentence or wraps a link, never the last character of a meeting link. */
 const TRAILING = /[().,;:!?\]'"*>]+$/;
 
+/** Web links, desktop-app links and scheme-less links on a meeting host ("meet.google.com/abc-defg-hij"). */
+const LINK = new RegExp(`https?://[^\\s<>]+|${APP_LINK_IN_TEXT.source}|${BARE_LINK_IN_TEXT.source}`, 'gi');
+
 export function findLinks(text: string): LinkSpan[] {
   const spans: LinkSpan[] = [];
-  for (const match of text.matchAll(/https?:\/\/[^\s<>]+/gi)) {
+  for (const match of text.matchAll(LINK)) {
     // A glued label may run past the link's end ("...pwd=abc.1Meeting ID: 882"), so look a little further.
     const raw = trimLink(match[0], text.slice(match.index, match.index + match[0].length + 24));
-    if (raw.length > 'https://'.length) spans.push({ start: match.index, end: match.index + raw.length, raw });
+    // Kept when a host is followed by a path: a scheme alone, or a host alone, is no meeting link.
+    if (/[^:/]\/./.test(raw)) spans.push({ start: match.index, end: match.index + raw.length, raw });
   }
   return spans;
 }
@@ -50,9 +55,9 @@ function cutAtQuote(link: string): string {
   return link;
 }
 
-/** Undoes redirect and link-protection wrappers (link-wrappers.ts) and an encoded query string. */
+/** Undoes redirect and link-protection wrappers (link-wrappers.ts), app and scheme-less forms, an encoded query. */
 export function normaliseLink(raw: string): string {
-  return fixEncodedQuery(unwrapLink(raw));
+  return fixEncodedQuery(toWebLink(unwrapLink(raw)));
 }
 
 /** `/j/123%3Fpwd%3Dabc` or `/j/123?pwd%3Dabc`: the query was encoded as one value; decode it once. */

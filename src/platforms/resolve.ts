@@ -1,5 +1,6 @@
 import { MeetcapError, type PlatformId } from '../contracts/index.js';
 import { unwrapLink } from './link-wrappers.js';
+import { toWebLink } from './web-links.js';
 import { meetAdapter } from './meet/index.js';
 import type { ParsedMeeting, PlatformAdapter } from './platform.js';
 import { teamsAdapter } from './teams/index.js';
@@ -21,12 +22,13 @@ const PARSERS: Record<PlatformId, UrlParser> = {
  * Parses a meeting link. Only plain https links on a known meeting host pass: no credentials,
  * no custom port, exact host match (so `meet.google.com@evil.com` and `zoom.us.evil.com` fail).
  * A link inside a mail system's redirect or link-protection wrapper is read out of it first
- * (link-wrappers.ts), and then checked the same way; the wrapper itself is never visited.
+ * (link-wrappers.ts), and then checked the same way; the wrapper itself is never visited. Desktop
+ * app links and links written without a scheme become the web link they stand for (web-links.ts).
  */
 export function parseMeetingUrl(raw: string, expected?: PlatformId): ParsedMeeting {
   let url: URL;
   try {
-    url = new URL(unwrapLink(raw.trim()));
+    url = new URL(toWebLink(unwrapLink(raw.trim())));
   } catch {
     throw new MeetcapError('url_not_allowed', 'meetingUrl is not a valid URL', { field: 'meetingUrl' });
   }

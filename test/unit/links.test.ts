@@ -87,6 +87,10 @@ const CASES: Array<[string, Case]> = [
   ['Google wrapper inside HTML', { text: `<a href="https://www.google.com/url?q=https://zoom.us/j/88240852079?pwd%3D${ZOOM_PWD}&amp;sa=D&amp;ust=1">Join</a>`, platform: 'zoom', code: '88240852079', joinUrl: `https://zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
   ['Teams context written unencoded', { text: `Join: https://teams.microsoft.com/l/meetup-join/${THREAD}/0?context=${CONTEXT} now`, platform: 'teams', code: THREAD, joinUrl: TEAMS_LINK }],
   ['11-digit ID in prose about teams stays Zoom', { text: 'Sync for all teams\nMeeting ID: 882 4085 2079', platform: 'zoom', code: '88240852079' }],
+  ['Google Calendar plain text: no scheme', { text: 'Join with Google Meet\nmeet.google.com/abc-defg-hij\nJoin by phone\n(US) +1 608-555-0123 PIN: 123 456 789#', platform: 'meet', code: 'abc-defg-hij' }],
+  ['Zoom link without a scheme', { text: 'Join: us06web.zoom.us/j/88240852079 (Passcode: 584706)', platform: 'zoom', code: '88240852079', passcode: '584706', source: 'invite_text' }],
+  ['Zoom desktop-app link', { text: `Open the app: zoommtg://us06web.zoom.us/join?action=join&confno=88240852079&pwd=${ZOOM_PWD}`, platform: 'zoom', code: '88240852079', source: 'url', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['Teams desktop-app link', { text: `Join in the app: msteams:/l/meetup-join/${encodeURIComponent(THREAD)}/0?context=${encodeURIComponent(CONTEXT)}`, platform: 'teams', code: THREAD, joinUrl: TEAMS_LINK }],
   ['skips an http link, takes the https one', { text: 'http://zoom.us/j/88240852079 or https://zoom.us/j/88240852079', platform: 'zoom', code: '88240852079' }],
 ];
 
@@ -106,6 +110,8 @@ describe('extractMeetingFromInvite', () => {
     ['only non-joinable links', 'https://meet.google.com/lookup/abcdef https://events.zoom.us/ev/abc'],
     ['a phone PIN alone', 'Dial +1 402-555-0143 PIN: 512 345 678#'],
     ['credentials trick', 'https://meet.google.com@evil.com/abc-defg-hij'],
+    ['look-alikes without a scheme', 'zoom.us.evil.com/j/88240852079, evilmeet.google.com/abc-defg-hij, jane@meet.google.com/abc-defg-hij'],
+    ['an app link to another host', 'zoommtg://evil.com/join?confno=88240852079'],
   ])('refuses %s', (_name, text) => {
     expect(() => extractMeetingFromInvite(text)).toThrow(MeetcapError);
     expect(() => extractMeetingFromInvite(text)).toThrow(/no joinable/);

@@ -34,6 +34,13 @@ describe('meeting links', () => {
     ['https://zoom.us/my/jane.doe', 'zoom', 'jane.doe'],
     ['https://teams.microsoft.com/meet/2812345678901?p=abc123', 'teams', '2812345678901'],
     ['https://teams.live.com/meet/9345678901234?p=x', 'teams', '9345678901234'],
+    // Written without a scheme, and the desktop apps' own links to the same meetings.
+    ['meet.google.com/abc-defg-hij', 'meet', 'abc-defg-hij'],
+    ['us06web.zoom.us/j/88240852079?pwd=abc.1', 'zoom', '88240852079'],
+    ['zoommtg://us06web.zoom.us/join?action=join&confno=88240852079&pwd=abc.1', 'zoom', '88240852079'],
+    ['zoomus://zoom.us/join?confno=912345678', 'zoom', '912345678'],
+    ['msteams:/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=%7b%7d', 'teams', '19:meeting_abc@thread.v2'],
+    ['msteams://teams.microsoft.com/meet/2812345678901?p=abc123', 'teams', '2812345678901'],
   ])('recognises %s as %s', (url, platform, code) => {
     expect(parseMeetingUrl(url)).toMatchObject({ platform, meetingCode: code });
   });
@@ -54,6 +61,12 @@ describe('meeting links', () => {
     'https://meet.google.com:8443/abc-defg-hij',
     'https://meet.google.com.evil.com/abc-defg-hij',
     'https://zoom.us.evil.com/j/88240852079',
+    'zoom.us.evil.com/j/88240852079',
+    'meet.google.com@evil.com/abc-defg-hij',
+    'meet.google.com:8443/abc-defg-hij',
+    'zoommtg://evil.com/join?confno=88240852079',
+    'zoommtg://zoom.us/join?confno=abc',
+    'msteams:/evil',
     'https://events.zoom.us/ev/abc',
     'https://meet.google.com/lookup/abcdef',
     'https://meet.google.com/',

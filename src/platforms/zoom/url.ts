@@ -2,7 +2,7 @@ import type { ParsedMeeting } from '../platform.js';
 import { buildUrl, redactParams } from '../url-kit.js';
 
 /** zoom.us, zoom.com and zoomgov.com with any company/vanity subdomain, except non-meeting sites. */
-const ZOOM_DOMAINS = ['zoom.us', 'zoom.com', 'zoomgov.com'];
+export const ZOOM_DOMAINS = ['zoom.us', 'zoom.com', 'zoomgov.com'] as const;
 /** Subdomains that are Zoom's own sites, not meeting hosts (Zoom Events links are not joinable by the web client). */
 const NOT_MEETINGS = new Set([
   'events', 'explore', 'support', 'community', 'developers', 'marketplace', 'status', 'blog', 'investors',
