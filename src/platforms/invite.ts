@@ -3,9 +3,10 @@
  * that goes with it.
  *
  * Passcode rule (so a passcode of another meeting or a dial-in PIN is never taken):
- * - only values labelled Passcode/Password (and the German Kenncode/Passwort) count; `PIN`,
- *   "Numeric passcode" and "Phone/Conference passcode" are dial-in codes, and a value ending in
- *   `#` is a keypad entry, so none of them is ever used;
+ * - only values labelled Passcode/Password count (also as Zoom and Teams write them in German,
+ *   Spanish, French, Portuguese, Italian, Dutch, Japanese, Chinese and Korean invites); `PIN`,
+ *   "Numeric passcode" ("numérico", "numérique"…) and "Phone/Conference passcode" are dial-in
+ *   codes, and a value ending in `#` is a keypad entry, so none of them is ever used;
  * - the label must be nearer to a link of this meeting than to a link of any other meeting
  *   (character distance), at most 400 characters after it or 150 before it;
  * - no "Meeting ID: <digits>" naming a different numeric meeting may sit between the link and the
@@ -34,8 +35,27 @@ interface Anchor {
 
 const MAX_AFTER = 400;
 const MAX_BEFORE = 150;
-const PASSCODE = /(?<!(?:numeric|phone|conference|dial-in|audio)\s*)(?<![a-z])(?:pass\s?code|password|passwort|kenncode)\b\s*(:|：)?\s*([^\s()<>,;"']{1,40})/gi;
-const MEETING_ID = /\b(?:meeting|webinar)\s*id\b\s*[:：#]?\s*(\d[\d \u00a0-]{7,22}\d)/gi;
+/** Passcode labels of English, German, Spanish, French, Portuguese, Italian and Dutch invites. */
+const PASSCODE_LATIN = [
+  'pass\\s?code', 'password', 'passwort', 'kenncode', 'kennwort', 'código de acceso', 'contraseña', 'code secret',
+  'mot de passe', 'senha', 'código de acesso', "codice d['’]accesso", 'codice di accesso', 'toegangscode', 'wachtwoord',
+];
+/** Japanese, Chinese and Korean: no word boundaries to lean on. */
+const PASSCODE_CJK = ['パスコード', 'パスワード', '密码', '암호'];
+const PASSCODE = new RegExp(
+  `(?<!(?:numeric|numerischer|phone|conference|dial-in|audio)\\s*)(?:(?<!\\p{L})(?:${PASSCODE_LATIN.join('|')})(?![\\p{L}\\p{N}])|${PASSCODE_CJK.join('|')})`
+    + `\\s*(:|：)?\\s*([^\\s()<>,;"'：]{1,40})`,
+  'giu',
+);
+const ID_LATIN = [
+  '(?:meeting|webinar)[\\s-]*id', 'id\\.? de reuni[óo]n', 'id de r[ée]union', 'id da reuni[ãa]o', 'id riunione',
+  'besprechungs-id', 'vergadering-id',
+];
+const ID_CJK = ['ミーティング\\s*id', '会議\\s*id', '会议号', '회의\\s*id'];
+const MEETING_ID = new RegExp(
+  `(?:(?<!\\p{L})(?:${ID_LATIN.join('|')})(?![\\p{L}\\p{N}])|${ID_CJK.join('|')})\\s*[:：#]?\\s*(\\d[\\d \\u00a0-]{7,22}\\d)`,
+  'giu',
+);
 
 export function extractMeetingFromInvite(text: string): InviteMeeting {
   const clean = decodeEntities(text);

@@ -9,6 +9,7 @@ const THREAD = '19:meeting_NjkxOWMyYjctYzRhMy00NTIxLWI2ZjMtODc5ZmI4ODM2YjM0@thre
 const CONTEXT = '{"Tid":"72f988bf-86f1-41af-91ab-2d7cd011db47","Oid":"e2b1c0a1-3c4d-4e5f-8a9b-0c1d2e3f4a5b"}';
 const TEAMS_LINK = `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(THREAD)}/0?context=${encodeURIComponent(CONTEXT)}`;
 const ZOOM_PWD = 'cWY6aUtOQmVGZ0xxUT09.1';
+const ZOOM_NO_PWD = 'https://us06web.zoom.us/j/88240852079';
 
 const ZOOM_INVITE = `Jane Doe is inviting you to a scheduled Zoom meeting.
 
@@ -91,6 +92,14 @@ const CASES: Array<[string, Case]> = [
   ['Zoom link without a scheme', { text: 'Join: us06web.zoom.us/j/88240852079 (Passcode: 584706)', platform: 'zoom', code: '88240852079', passcode: '584706', source: 'invite_text' }],
   ['Zoom desktop-app link', { text: `Open the app: zoommtg://us06web.zoom.us/join?action=join&confno=88240852079&pwd=${ZOOM_PWD}`, platform: 'zoom', code: '88240852079', source: 'url', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
   ['Teams desktop-app link', { text: `Join in the app: msteams:/l/meetup-join/${encodeURIComponent(THREAD)}/0?context=${encodeURIComponent(CONTEXT)}`, platform: 'teams', code: THREAD, joinUrl: TEAMS_LINK }],
+  // Zoom and Teams write invites in the organiser's language.
+  ['Spanish Zoom invite', { text: `Unirse a la reunión Zoom\n${ZOOM_NO_PWD}\n\nID de reunión: 882 4085 2079\nCódigo de acceso: 584706\n\nCódigo de acceso numérico: 99887766`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
+  ['French Zoom invite', { text: `Participer à la réunion Zoom\n${ZOOM_NO_PWD}\n\nID de réunion : 882 4085 2079\nCode secret : 584706`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
+  ['Portuguese Zoom invite', { text: `Ingressar na reunião Zoom\n${ZOOM_NO_PWD}\n\nID da reunião: 882 4085 2079\nSenha: 584706`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
+  ['Japanese Zoom invite', { text: `Zoomミーティングに参加する\n${ZOOM_NO_PWD}\n\nミーティングID: 882 4085 2079\nパスコード: 584706`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
+  ['German dial-in passcode is not the passcode', { text: `${ZOOM_NO_PWD}\nNumerischer Kenncode: 99887766`, platform: 'zoom', code: '88240852079' }],
+  ['Spanish Teams invite without a link', { text: 'Reunión de Microsoft Teams\nId. de reunión: 245 187 392 031\nCódigo de acceso: Y4xT2q', platform: 'teams', code: '245187392031', passcode: 'Y4xT2q' }],
+  ['German Teams invite without a link', { text: 'Microsoft Teams-Besprechung\nBesprechungs-ID: 245 187 392 031\nKenncode: Y4xT2q', platform: 'teams', code: '245187392031', passcode: 'Y4xT2q' }],
   ['skips an http link, takes the https one', { text: 'http://zoom.us/j/88240852079 or https://zoom.us/j/88240852079', platform: 'zoom', code: '88240852079' }],
 ];
 
