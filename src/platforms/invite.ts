@@ -59,19 +59,23 @@ const MEETING_ID = new RegExp(
 
 export function extractMeetingFromInvite(text: string): InviteMeeting {
   const clean = decodeEntities(text);
-  const refusals: string[] = [];
+  const refusals: MeetcapError[] = [];
   const anchors: Array<Anchor & { meeting: ParsedMeeting }> = [];
   for (const link of findLinks(clean)) {
     try {
       const meeting = parseMeetingUrl(normaliseLink(link.raw));
       anchors.push({ start: link.start, end: link.end, key: keyOf(meeting), meeting });
     } catch (err) {
-      refusals.push(err instanceof Error ? err.message : String(err));
+      if (err instanceof MeetcapError) refusals.push(err);
+      else throw err;
     }
   }
   const chosen = anchors[0] ?? fromMeetingId(clean);
   if (!chosen) {
-    const why = refusals.length ? ` (${refusals[0]})` : '';
+    // An invite for a service no adapter joins (Webex…) says so, rather than "no meeting found".
+    const unsupported = refusals.find((r) => r.code === 'platform_unsupported');
+    if (unsupported) throw unsupported;
+    const why = refusals.length ? ` (${refusals[0]!.message})` : '';
     throw new MeetcapError('url_not_allowed', `no joinable Zoom, Google Meet or Microsoft Teams meeting link or meeting ID found in the text${why}`, {
       field: 'meetingUrl',
     });

@@ -19,6 +19,31 @@ const PARSERS: Record<PlatformId, UrlParser> = {
 };
 
 /**
+ * Conferencing services sales calls also run on, which no adapter joins: their links are refused
+ * as `platform_unsupported` (naming the service), so the caller can tell "not supported" from
+ * "not a meeting link".
+ */
+const OTHER_SERVICES: Record<string, readonly string[]> = {
+  webex: ['webex.com', 'webex.com.cn'],
+  goto: ['gotomeeting.com', 'gotomeet.me', 'meet.goto.com', 'goto.com'],
+  ringcentral: ['ringcentral.com'],
+  dialpad: ['meetings.dialpad.com', 'dialpad.com'],
+  bluejeans: ['bluejeans.com'],
+  chime: ['chime.aws'],
+  whereby: ['whereby.com'],
+  skype: ['join.skype.com'],
+  jitsi: ['meet.jit.si'],
+  zoho: ['meeting.zoho.com', 'meeting.zoho.eu', 'meeting.zoho.in'],
+};
+
+function otherService(host: string): string | undefined {
+  for (const [service, domains] of Object.entries(OTHER_SERVICES)) {
+    if (domains.some((d) => host === d || host.endsWith(`.${d}`))) return service;
+  }
+  return undefined;
+}
+
+/**
  * Parses a meeting link. Only plain https links on a known meeting host pass: no credentials,
  * no custom port, exact host match (so `meet.google.com@evil.com` and `zoom.us.evil.com` fail).
  * A link inside a mail system's redirect or link-protection wrapper is read out of it first
@@ -43,6 +68,12 @@ export function parseMeetingUrl(raw: string, expected?: PlatformId): ParsedMeeti
     if (!meeting) continue;
     if (expected && expected !== platform) refuse(`is a ${platform} link but the job says platform ${expected}`);
     return meeting;
+  }
+  const service = otherService(url.hostname);
+  if (service) {
+    throw new MeetcapError('platform_unsupported', `meetingUrl is a ${service} meeting; meetcap joins Zoom, Google Meet and Microsoft Teams`, {
+      field: 'meetingUrl', host: url.hostname, service,
+    });
   }
   return refuse(`is not a joinable Zoom, Google Meet or Microsoft Teams meeting link (host ${url.hostname})`);
 }

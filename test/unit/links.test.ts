@@ -126,6 +126,24 @@ describe('extractMeetingFromInvite', () => {
     expect(() => extractMeetingFromInvite(text)).toThrow(/no joinable/);
   });
 
+  it.each([
+    ['Webex', 'Join: https://acme.webex.com/acme/j.php?MTID=m0123456789abcdef Agenda: https://docs.example.com/a', 'webex'],
+    ['GoTo', 'https://meet.goto.com/123456789', 'goto'],
+    ['RingCentral', 'Join: https://v.ringcentral.com/join/123456789', 'ringcentral'],
+  ])('names a %s meeting as platform_unsupported, not as no meeting at all', (_name, text, service) => {
+    const err = (() => {
+      try {
+        extractMeetingFromInvite(text);
+      } catch (e) {
+        return e as MeetcapError;
+      }
+      throw new Error('accepted');
+    })();
+    expect(err).toMatchObject({ code: 'platform_unsupported', details: { service } });
+    // A supported meeting in the same text still wins.
+    expect(extractMeetingFromInvite(`${text} or https://meet.google.com/abc-defg-hij`).meeting.platform).toBe('meet');
+  });
+
   it('never takes the passcode of another meeting', () => {
     const text = `Team A: https://zoom.us/j/111222333\n\nTeam B (Passcode: 999999) https://zoom.us/j/444555666`;
     expect(extractMeetingFromInvite(text).passcode).toBeUndefined();
