@@ -5,7 +5,7 @@
  * fault: who has to act — the meeting (host/attendees), configuration (our customer's setup or
  * the job), the platform (Zoom/Meet/Teams behaviour or outage), or us (a meetcap defect/infra).
  * retryable: whether running the same job again, unchanged, can plausibly succeed.
- * kept: whether a recording that reached the minimum duration is kept when this reason ends it.
+ * A recording that reached the minimum duration is kept whatever reason ends it (docs/errors.md).
  */
 export type Fault = 'meeting' | 'configuration' | 'platform' | 'us';
 
