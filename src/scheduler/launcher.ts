@@ -18,7 +18,7 @@ import {
   type WorkerToSession,
 } from '../contracts/index.js';
 import { descendants, killAll } from './process-tree.js';
-import { removeProfileDirs } from '../session/profile-dir.js';
+import { removeProfileDirs } from './profile-cleanup.js';
 
 const CLI = fileURLToPath(new URL('../../bin/meetcap.js', import.meta.url));
 

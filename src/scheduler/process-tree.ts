@@ -8,14 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 export function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const entry of livePids()) {
     const ppid = parentOf(entry);
     if (ppid === undefined) continue;
     const list = children.get(ppid) ?? [];
@@ -31,6 +24,27 @@ export function descendants(pid: number): number[] {
     }
   }
   return out;
+}
+
+/** Pids whose command line has one of `args` as a whole argument (e.g. Chromium's `--user-data-dir=<dir>`). */
+export function processesWithArg(args: readonly string[]): number[] {
+  return livePids().filter((pid) => hasAnyArg(pid, args)).map(Number);
+}
+
+function livePids(): string[] {
+  try {
+    return readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return []; // no /proc
+  }
+}
+
+function hasAnyArg(pid: string, args: readonly string[]): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/).some((a) => args.includes(a));
+  } catch {
+    return false; // exited while we were reading
+  }
 }
 
 /** The parent pid from /proc/<pid>/stat; the command name may hold spaces and parentheses. */
