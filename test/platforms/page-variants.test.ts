@@ -11,9 +11,9 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meetAdapter } from '../../src/platforms/meet/index.js';
 import { openMeetingPage } from '../../src/platforms/page/navigation.js';
-import { findElement, probePage } from '../../src/platforms/page/page-kit.js';
+import { clickRevealing, findElement, probePage } from '../../src/platforms/page/page-kit.js';
 import { teamsAdapter } from '../../src/platforms/teams/index.js';
-import { DISCLAIMER_AGREE, ZOOM_PROBE } from '../../src/platforms/zoom/selectors.js';
+import { DISCLAIMER_AGREE, LEAVE_BUTTON, REVEAL_CONTROLS, ZOOM_PROBE } from '../../src/platforms/zoom/selectors.js';
 import { zoomAdapter } from '../../src/platforms/zoom/index.js';
 import type { PlatformAdapter } from '../../src/platforms/platform.js';
 import { launchMediaChromium } from '../helpers/chromium.js';
@@ -105,6 +105,19 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
       + '<footer style="visibility: hidden"><button aria-label="Leave">Leave</button>'
       + '<button aria-label="open the chat panel">Chat</button></footer></div>');
     expect((await probe(zoomAdapter)).phase).toBe('in_call');
+  });
+
+  it('Zoom: a hidden footer button is clicked after the pointer moves over the call; a missing one moves nothing', async () => {
+    await show('<div class="meeting-app" style="height: 400px"><footer style="visibility: hidden">'
+      + '<button aria-label="Leave" data-id="leave">Leave</button></footer></div>'
+      + '<script>document.querySelector(".meeting-app").addEventListener("mousemove", () => {'
+      + ' document.querySelector("footer").style.visibility = "visible"; });</script>');
+    expect(await clickRevealing(page, LEAVE_BUTTON, REVEAL_CONTROLS)).toBe(true);
+    expect(await clicked()).toBe('leave');
+    await show('<div class="meeting-app" style="height: 400px"></div>'
+      + '<script>document.querySelector(".meeting-app").addEventListener("mousemove", () => { document.body.dataset.moved = "yes"; });</script>');
+    expect(await clickRevealing(page, LEAVE_BUTTON, REVEAL_CONTROLS)).toBe(false);
+    expect(await page.evaluate(() => document.body.dataset.moved)).toBeUndefined();
   });
 
   it('Zoom: the recording notice is acknowledged on its visible copy, and Leave Meeting is never pressed', async () => {

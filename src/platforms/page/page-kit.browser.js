@@ -102,6 +102,14 @@
     return null;
   }
 
+  // In the page at all, shown or hidden (a control inside a toolbar that hides itself).
+  function exists(spec) {
+    if ((spec.selectors || []).some((s) => queryAll(s).length > 0)) return true;
+    const wanted = (spec.texts || []).map(norm);
+    const roles = spec.roles || 'button, [role="button"], a, [role="menuitem"]';
+    return wanted.length > 0 && queryAll(roles).some((e) => namesOf(e).some((n) => wanted.includes(n)));
+  }
+
   // Display-name suffixes platforms add ("Ann (Guest)", "Bot (me)"), ignored when comparing names.
   const bareName = (n) => norm(n).replace(/\s*\((guest|me|you|host|co-host|external|unverified)\)\s*/g, ' ').trim();
 
@@ -167,6 +175,7 @@
 
   if (op === 'probe') return probe(arg.spec, arg.selfName);
   if (op === 'find') return find(arg);
+  if (op === 'exists') return exists(arg);
   if (op === 'text') return pageText(arg);
   throw new Error('page-kit: unknown op ' + op);
 });

@@ -121,9 +121,13 @@ export async function moveOver(page: Page, target: ClickTarget): Promise<boolean
 }
 let nudge = 3;
 
-/** Clicks the target, first moving the pointer over `reveal` when the target is hidden (auto-hiding toolbars). */
+/**
+ * Clicks the target, first moving the pointer over `reveal` when the target is in the page but
+ * hidden (auto-hiding toolbars). A target that is not in the page at all costs no pointer move.
+ */
 export async function clickRevealing(page: Page, target: ClickTarget, reveal: ClickTarget): Promise<boolean> {
   if (await clickIfPresent(page, target)) return true;
+  if (!(await page.evaluate(expression('exists', target)))) return false;
   return (await moveOver(page, reveal)) && clickWhenPresent(page, target, 1_000);
 }
 
