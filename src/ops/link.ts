@@ -10,7 +10,10 @@ export interface LinkReport {
   joinUrl: string;
 }
 
-/** Accepts a bare link or whole invite text; throws MeetcapError('url_not_allowed') when there is no meeting. */
+/**
+ * Accepts a bare link or whole invite text; throws MeetcapError `url_not_allowed` when there is no
+ * meeting, `platform_unsupported` when the meeting is on a service no adapter joins (Webex…).
+ */
 export function describeLink(input: string): LinkReport {
   const { meeting, passcode, passcodeSource } = extractMeetingFromInvite(input);
   return {

@@ -43,8 +43,10 @@ const PASSCODE_LATIN = [
 /** Japanese, Chinese and Korean: no word boundaries to lean on. */
 const PASSCODE_CJK = ['パスコード', 'パスワード', '密码', '암호'];
 const PASSCODE = new RegExp(
-  `(?<!(?:numeric|numerischer|phone|conference|dial-in|audio)\\s*)(?:(?<!\\p{L})(?:${PASSCODE_LATIN.join('|')})(?![\\p{L}\\p{N}])|${PASSCODE_CJK.join('|')})`
-    + `\\s*(:|：)?\\s*([^\\s()<>,;"'：]{1,40})`,
+  `(?<!(?:numeric|numerischer|numerisches|phone|conference|dial-in|audio|数字|数値|숫자)\\s*)`
+    + `(?:(?<!\\p{L})(?:${PASSCODE_LATIN.join('|')})(?![\\p{L}\\p{N}])|${PASSCODE_CJK.join('|')})`
+    // "Código de acceso numérico", "Code secret numérique": the dial-in code, named after the label.
+    + `(?!\\s+num[ée]ri)\\s*(:|：)?\\s*([^\\s()<>,;"'：]{1,40})`,
   'giu',
 );
 const ID_LATIN = [
@@ -70,10 +72,11 @@ export function extractMeetingFromInvite(text: string): InviteMeeting {
       else throw err;
     }
   }
-  const chosen = anchors[0] ?? fromMeetingId(clean);
+  // An invite for a service no adapter joins (Webex…) says so, rather than "no meeting found", and
+  // its "Meeting ID" is that service's, never read as a Zoom or Teams number.
+  const unsupported = refusals.find((r) => r.code === 'platform_unsupported');
+  const chosen = anchors[0] ?? (unsupported ? undefined : fromMeetingId(clean));
   if (!chosen) {
-    // An invite for a service no adapter joins (Webex…) says so, rather than "no meeting found".
-    const unsupported = refusals.find((r) => r.code === 'platform_unsupported');
     if (unsupported) throw unsupported;
     const why = refusals.length ? ` (${refusals[0]!.message})` : '';
     throw new MeetcapError('url_not_allowed', `no joinable Zoom, Google Meet or Microsoft Teams meeting link or meeting ID found in the text${why}`, {
@@ -117,12 +120,16 @@ function fromMeetingId(text: string): (Anchor & { meeting: ParsedMeeting }) | un
   return { start, end, key: keyOf(meeting), meeting };
 }
 
+/** What invites write where there is no passcode ("Passcode: none", "Senha: não é necessária"). */
+const NO_PASSCODE = new Set(['none', 'n/a', 'na', 'no', 'not', 'nil', '-', 'keine', 'kein', 'geen', 'aucun', 'ninguna', 'ninguno', 'não', 'nessuna', 'なし', '无', '없음']);
+
 function findPasscode(text: string, key: string, anchors: readonly Anchor[]): string | undefined {
   for (const match of text.matchAll(PASSCODE)) {
     const value = (match[2] ?? '').replace(/[.:]+$/, '');
     const hasColon = match[1] !== undefined;
     // Without a colon only something code-like counts ("Passcode 584706", not "passcode required").
     if (!value || value.endsWith('#') || (!hasColon && !/\d/.test(value))) continue;
+    if (NO_PASSCODE.has(value.toLowerCase()) || value.includes('://')) continue;
     const nearest = nearestAnchor(anchors, match.index, match.index + match[0].length);
     if (!nearest || nearest.anchor.key !== key) continue;
     const { anchor, distance, after } = nearest;

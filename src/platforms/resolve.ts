@@ -25,9 +25,9 @@ const PARSERS: Record<PlatformId, UrlParser> = {
  */
 const OTHER_SERVICES: Record<string, readonly string[]> = {
   webex: ['webex.com', 'webex.com.cn'],
-  goto: ['gotomeeting.com', 'gotomeet.me', 'meet.goto.com', 'goto.com'],
-  ringcentral: ['ringcentral.com'],
-  dialpad: ['meetings.dialpad.com', 'dialpad.com'],
+  goto: ['gotomeeting.com', 'gotomeet.me', 'meet.goto.com'],
+  ringcentral: ['v.ringcentral.com', 'meetings.ringcentral.com', 'video.ringcentral.com'],
+  dialpad: ['meetings.dialpad.com'],
   bluejeans: ['bluejeans.com'],
   chime: ['chime.aws'],
   whereby: ['whereby.com'],

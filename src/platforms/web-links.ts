@@ -19,8 +19,11 @@ const HOSTS = `(?:${[
 
 /** A link without a scheme: a meeting host followed by a path. */
 const BARE = new RegExp(`^${HOSTS}/`, 'i');
-/** Where such links start in free text: not inside a word, an e-mail address or another link. */
-export const BARE_LINK_IN_TEXT = new RegExp(`(?<![\\w.@/:-])${HOSTS}/[^\\s<>]*`, 'gi');
+/**
+ * Where such links start in free text: at the start, after white space or an opening bracket or
+ * quote. Never inside a word, an e-mail address or another link (`evil.com/r?to=zoom.us/j/..`).
+ */
+export const BARE_LINK_IN_TEXT = new RegExp(`(?<=^|[\\s(<[{"'>])${HOSTS}/[^\\s<>]*`, 'gi');
 /** The desktop apps' link schemes, as they appear in invites. */
 export const APP_LINK_IN_TEXT = /(?:zoommtg|zoomus):\/\/[^\s<>]+|msteams:\/?[^\s<>]+/gi;
 
@@ -33,19 +36,21 @@ export function toWebLink(link: string): string {
   return link;
 }
 
-/** `zoommtg://us06web.zoom.us/join?action=join&confno=88240852079&pwd=..` → `https://us06web.zoom.us/j/88240852079?pwd=..`. */
+/**
+ * `zoommtg://us06web.zoom.us/join?action=join&confno=88240852079&pwd=..` → `https://us06web.zoom.us/j/88240852079?pwd=..`.
+ * null (left as it is, so refused) when it is not that shape or carries credentials or a port.
+ */
 function fromZoomApp(link: string): string | null {
-  let url: URL;
   try {
-    url = new URL(link);
+    const url = new URL(link);
+    const id = url.searchParams.get('confno')?.replace(/[\s-]/g, '');
+    if (!url.hostname || url.username || url.password || url.port || !id || !/^\d+$/.test(id)) return null;
+    const pwd = url.searchParams.get('pwd') ?? undefined;
+    const tk = url.searchParams.get('tk') ?? undefined;
+    return buildUrl(url.hostname, `/j/${id}`, { pwd, tk });
   } catch {
-    return null;
+    return null; // not a URL, or a host that is no https host
   }
-  const id = url.searchParams.get('confno')?.replace(/[\s-]/g, '');
-  if (!url.hostname || !id || !/^\d+$/.test(id)) return null;
-  const pwd = url.searchParams.get('pwd') ?? undefined;
-  const tk = url.searchParams.get('tk') ?? undefined;
-  return buildUrl(url.hostname, `/j/${id}`, { pwd, tk });
 }
 
 /** `msteams:/l/meetup-join/..` opens the same path the web client serves on teams.microsoft.com. */

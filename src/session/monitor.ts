@@ -23,6 +23,11 @@ export interface CallContext {
 const ADMISSION_POLL_MS = 500;
 /** Consecutive probes outside the call (about 5 s) before the call is taken as over (page navigated away, UI gone). */
 const OUT_OF_CALL_PROBES = Math.ceil(5_000 / CALL_POLL_MS);
+/**
+ * The adapter also tidies every 10 s without a dialog in sight: some things in the way are not
+ * visible to the probe (Zoom's "Join Audio" sits in a footer that hides itself).
+ */
+const TIDY_EVERY_PROBES = Math.ceil(10_000 / CALL_POLL_MS);
 
 /** Reads the page; a page that is gone means the browser is gone. */
 async function probe(ctx: CallContext): Promise<PageProbe | null> {
@@ -83,6 +88,7 @@ export async function monitorCall(ctx: CallContext, recordingStartedAt: () => nu
   const alone = new AloneWatchdog(clock, job.limits.aloneTimeoutSec);
   const watchdogs: Watchdog[] = [maxDurationWatchdog(clock, recordingStartedAt, job.limits.maxDurationSec), alone];
   let outOfCall = 0;
+  let sinceTidy = 0;
   for (;;) {
     if (ctx.stop.aborted) return stopReason(ctx.stop);
     const blocked = ctx.blocked();
@@ -93,7 +99,10 @@ export async function monitorCall(ctx: CallContext, recordingStartedAt: () => nu
       outOfCall = 0;
       ctx.participants.observe(p.participants);
       alone.observe(p.participants.length);
-      if (p.blockingDialog) await ctx.adapter.tidy(ctx.page, log).catch(() => undefined);
+      if (p.blockingDialog || ++sinceTidy >= TIDY_EVERY_PROBES) {
+        sinceTidy = 0;
+        await ctx.adapter.tidy(ctx.page, log).catch(() => undefined);
+      }
     } else {
       if (p) ctx.participants.observeOutsideCall();
       if (++outOfCall >= OUT_OF_CALL_PROBES) {

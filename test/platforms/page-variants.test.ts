@@ -64,6 +64,9 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     await show('<div data-tid="modern-stage-wrapper"><div data-stream-type="ScreenSharing">screen</div></div>'
       + '<div data-tid="calling-toolbar"><button data-inp="hangup-button" data-id="hangup">Leave</button></div>');
     expect((await probe(teamsAdapter)).phase).toBe('in_call');
+    // The toolbar with its hang-up button alone is one signal: not enough to call it the call.
+    await show('<div data-tid="calling-toolbar"><button data-inp="hangup-button">Leave</button></div>');
+    expect((await probe(teamsAdapter)).phase).not.toBe('in_call');
   });
 
   it('connection error pages end the join as connection_failed, which a retry can help', async () => {
@@ -118,6 +121,15 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
       + '<script>document.querySelector(".meeting-app").addEventListener("mousemove", () => { document.body.dataset.moved = "yes"; });</script>');
     expect(await clickRevealing(page, LEAVE_BUTTON, REVEAL_CONTROLS)).toBe(false);
     expect(await page.evaluate(() => document.body.dataset.moved)).toBeUndefined();
+  });
+
+  it('Zoom: tidying joins computer audio from a footer that has hidden itself', async () => {
+    await show('<div class="meeting-app" style="height: 400px"><footer style="visibility: hidden">'
+      + '<button aria-label="join audio" data-id="join-audio">Join Audio</button></footer></div>'
+      + '<script>document.querySelector(".meeting-app").addEventListener("mousemove", () => {'
+      + ' document.querySelector("footer").style.visibility = "visible"; });</script>');
+    await zoomAdapter.tidy(page, log);
+    expect(await clicked()).toBe('join-audio');
   });
 
   it('Zoom: the recording notice is acknowledged on its visible copy, and Leave Meeting is never pressed', async () => {

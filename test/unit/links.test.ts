@@ -97,6 +97,9 @@ const CASES: Array<[string, Case]> = [
   ['French Zoom invite', { text: `Participer à la réunion Zoom\n${ZOOM_NO_PWD}\n\nID de réunion : 882 4085 2079\nCode secret : 584706`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
   ['Portuguese Zoom invite', { text: `Ingressar na reunião Zoom\n${ZOOM_NO_PWD}\n\nID da reunião: 882 4085 2079\nSenha: 584706`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
   ['Japanese Zoom invite', { text: `Zoomミーティングに参加する\n${ZOOM_NO_PWD}\n\nミーティングID: 882 4085 2079\nパスコード: 584706`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
+  ['an app link that is no URL does not hide the link beside it', { text: 'zoommtg://a%20b.zoom.us/join?confno=88240852079 or https://zoom.us/j/88240852079', platform: 'zoom', code: '88240852079' }],
+  ['"none" and prose are no passcode', { text: `${ZOOM_NO_PWD}\nPasscode: none\nSenha: não é necessária\nSi olvidó su contraseña: https://zoom.us/signin`, platform: 'zoom', code: '88240852079' }],
+  ['numeric dial-in passcodes in other languages are not the passcode', { text: `${ZOOM_NO_PWD}\nNumerisches Passwort: 123456\n数字密码：123456\n数字パスコード: 123456\n숫자 암호: 123456`, platform: 'zoom', code: '88240852079' }],
   ['German dial-in passcode is not the passcode', { text: `${ZOOM_NO_PWD}\nNumerischer Kenncode: 99887766`, platform: 'zoom', code: '88240852079' }],
   ['Spanish Teams invite without a link', { text: 'Reunión de Microsoft Teams\nId. de reunión: 245 187 392 031\nCódigo de acceso: Y4xT2q', platform: 'teams', code: '245187392031', passcode: 'Y4xT2q' }],
   ['German Teams invite without a link', { text: 'Microsoft Teams-Besprechung\nBesprechungs-ID: 245 187 392 031\nKenncode: Y4xT2q', platform: 'teams', code: '245187392031', passcode: 'Y4xT2q' }],
@@ -121,6 +124,7 @@ describe('extractMeetingFromInvite', () => {
     ['credentials trick', 'https://meet.google.com@evil.com/abc-defg-hij'],
     ['look-alikes without a scheme', 'zoom.us.evil.com/j/88240852079, evilmeet.google.com/abc-defg-hij, jane@meet.google.com/abc-defg-hij'],
     ['an app link to another host', 'zoommtg://evil.com/join?confno=88240852079'],
+    ['a meeting host inside another link', 'see evil.com/r?to=meet.google.com/abc-defg-hij or x.com/?u=zoom.us/j/88240852079'],
   ])('refuses %s', (_name, text) => {
     expect(() => extractMeetingFromInvite(text)).toThrow(MeetcapError);
     expect(() => extractMeetingFromInvite(text)).toThrow(/no joinable/);
@@ -130,6 +134,8 @@ describe('extractMeetingFromInvite', () => {
     ['Webex', 'Join: https://acme.webex.com/acme/j.php?MTID=m0123456789abcdef Agenda: https://docs.example.com/a', 'webex'],
     ['GoTo', 'https://meet.goto.com/123456789', 'goto'],
     ['RingCentral', 'Join: https://v.ringcentral.com/join/123456789', 'ringcentral'],
+    // Its "Meeting ID" is that service's: never joined as a Zoom meeting of the same number.
+    ['BlueJeans with a meeting ID', 'BlueJeans meeting https://bluejeans.com/123456789\nMeeting ID: 123 456 789\nPasscode: 1234', 'bluejeans'],
   ])('names a %s meeting as platform_unsupported, not as no meeting at all', (_name, text, service) => {
     const err = (() => {
       try {

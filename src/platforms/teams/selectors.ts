@@ -114,13 +114,13 @@ export const TEAMS_PROBE: ProbeSpec = {
   },
   // Generic `[role="alert"]` toasts are no signal of anything. Hang-up variants count as one.
   inCall: {
+    // The toolbar holds the hang-up button, so the two are one signal; the stage holds the tiles.
+    // While a screen is shared the toolbar drops the roster and chat buttons; the stage stays.
     selectors: [
-      HANGUP,
-      '[data-stream-type="Video"], [data-stream-type="ScreenSharing"]',
+      `${HANGUP}, [data-tid="calling-toolbar"]`,
+      '[data-stream-type="Video"], [data-stream-type="ScreenSharing"], [data-tid="modern-stage-wrapper"]',
       'button#roster-button, [data-tid="roster-button"], button[data-inp="roster-button"]',
       'button#chat-button, [data-tid="chat-button"]',
-      // The toolbar drops the roster and chat buttons while a screen is shared; the stage stays.
-      '[data-tid="calling-toolbar"], [data-tid="modern-stage-wrapper"]',
     ],
     minSignals: 2,
   },
