@@ -41,7 +41,7 @@ const PASSCODE_LATIN = [
   'mot de passe', 'senha', 'código de acesso', "codice d['’]accesso", 'codice di accesso', 'toegangscode', 'wachtwoord',
 ];
 /** Japanese, Chinese and Korean: no word boundaries to lean on. */
-const PASSCODE_CJK = ['パスコード', 'パスワード', '密码', '암호'];
+const PASSCODE_CJK = ['パスコード', 'パスワード', '密码', '密碼', '암호'];
 const PASSCODE = new RegExp(
   `(?<!(?:numeric|numerischer|numerisches|phone|conference|dial-in|audio|数字|数値|숫자)\\s*)`
     + `(?:(?<!\\p{L})(?:${PASSCODE_LATIN.join('|')})(?![\\p{L}\\p{N}])|${PASSCODE_CJK.join('|')})`
@@ -53,14 +53,15 @@ const ID_LATIN = [
   '(?:meeting|webinar)[\\s-]*id', 'id\\.? de reuni[óo]n', 'id de r[ée]union', 'id da reuni[ãa]o', 'id riunione',
   'besprechungs-id', 'vergadering-id',
 ];
-const ID_CJK = ['ミーティング\\s*id', '会議\\s*id', '会议号', '회의\\s*id'];
+const ID_CJK = ['ミーティング\\s*id', '会議\\s*id', '会议号', '會議\\s*id', '회의\\s*id'];
 const MEETING_ID = new RegExp(
   `(?:(?<!\\p{L})(?:${ID_LATIN.join('|')})(?![\\p{L}\\p{N}])|${ID_CJK.join('|')})\\s*[:：#]?\\s*(\\d[\\d \\u00a0-]{7,22}\\d)`,
   'giu',
 );
 
 export function extractMeetingFromInvite(text: string): InviteMeeting {
-  const clean = decodeEntities(text);
+  // NFC: an accent written as its own combining mark ("Co\u0301digo") reads as the label it is.
+  const clean = decodeEntities(text).normalize('NFC');
   const refusals: MeetcapError[] = [];
   const anchors: Array<Anchor & { meeting: ParsedMeeting }> = [];
   for (const link of findLinks(clean)) {

@@ -100,6 +100,8 @@ const CASES: Array<[string, Case]> = [
   ['an app link that is no URL does not hide the link beside it', { text: 'zoommtg://a%20b.zoom.us/join?confno=88240852079 or https://zoom.us/j/88240852079', platform: 'zoom', code: '88240852079' }],
   ['"none" and prose are no passcode', { text: `${ZOOM_NO_PWD}\nPasscode: none\nSenha: não é necessária\nSi olvidó su contraseña: https://zoom.us/signin`, platform: 'zoom', code: '88240852079' }],
   ['numeric dial-in passcodes in other languages are not the passcode', { text: `${ZOOM_NO_PWD}\nNumerisches Passwort: 123456\n数字密码：123456\n数字パスコード: 123456\n숫자 암호: 123456`, platform: 'zoom', code: '88240852079' }],
+  ['Traditional Chinese Zoom invite', { text: `加入 Zoom 會議\n${ZOOM_NO_PWD}\n\n會議 ID: 882 4085 2079\n密碼: 584706`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
+  ['an accent written as a combining mark', { text: `${ZOOM_NO_PWD}\nCo\u0301digo de acceso: 584706`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
   ['German dial-in passcode is not the passcode', { text: `${ZOOM_NO_PWD}\nNumerischer Kenncode: 99887766`, platform: 'zoom', code: '88240852079' }],
   ['Spanish Teams invite without a link', { text: 'Reunión de Microsoft Teams\nId. de reunión: 245 187 392 031\nCódigo de acceso: Y4xT2q', platform: 'teams', code: '245187392031', passcode: 'Y4xT2q' }],
   ['German Teams invite without a link', { text: 'Microsoft Teams-Besprechung\nBesprechungs-ID: 245 187 392 031\nKenncode: Y4xT2q', platform: 'teams', code: '245187392031', passcode: 'Y4xT2q' }],
