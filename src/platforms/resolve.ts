@@ -1,5 +1,6 @@
 import { MeetcapError, type PlatformId } from '../contracts/index.js';
 import { unwrapLink } from './link-wrappers.js';
+import { onDomain } from './url-kit.js';
 import { toWebLink } from './web-links.js';
 import { meetAdapter } from './meet/index.js';
 import type { ParsedMeeting, PlatformAdapter } from './platform.js';
@@ -38,7 +39,7 @@ const OTHER_SERVICES: Record<string, readonly string[]> = {
 
 function otherService(host: string): string | undefined {
   for (const [service, domains] of Object.entries(OTHER_SERVICES)) {
-    if (domains.some((d) => host === d || host.endsWith(`.${d}`))) return service;
+    if (domains.some((d) => onDomain(host, d))) return service;
   }
   return undefined;
 }

@@ -22,6 +22,11 @@ export function decodeFully(s: string, rounds = 3): string {
   return current;
 }
 
+/** Whether `host` is `domain` or one of its subdomains (never `domain.evil.com`). */
+export function onDomain(host: string, domain: string): boolean {
+  return host === domain || host.endsWith(`.${domain}`);
+}
+
 /** Builds an https URL from a host, a path and the query values that are set (in order). */
 export function buildUrl(host: string, path: string, params: Record<string, string | undefined> = {}): string {
   const url = new URL(`https://${host}${path}`);

@@ -68,6 +68,8 @@
     return norm(docs().map((d) => textSkipping(d.body, valid)).join('\n'));
   };
 
+  // Where a click target's texts are looked for when it names no roles of its own.
+  const CLICKABLE = 'button, [role="button"], a, [role="menuitem"]';
   const anyText = (text, texts) => (texts || []).some((t) => text.includes(norm(t)));
   const anySelector = (selectors) => (selectors || []).some((s) => queryAll(s).some(visible));
   const matches = (text, signal) => anyText(text, signal.texts) || anySelector(signal.selectors);
@@ -87,7 +89,7 @@
     }
     const wanted = (spec.texts || []).map(norm);
     if (!wanted.length) return null;
-    const roles = spec.roles || 'button, [role="button"], a, [role="menuitem"]';
+    const roles = spec.roles || CLICKABLE;
     const candidates = queryAll(roles).filter((e) => visible(e) && !e.disabled);
     for (const w of wanted) {
       const el = candidates.find((e) => namesOf(e).includes(w));
@@ -106,7 +108,7 @@
   function exists(spec) {
     if ((spec.selectors || []).some((s) => queryAll(s).length > 0)) return true;
     const wanted = (spec.texts || []).map(norm);
-    const roles = spec.roles || 'button, [role="button"], a, [role="menuitem"]';
+    const roles = spec.roles || CLICKABLE;
     return wanted.length > 0 && queryAll(roles).some((e) => namesOf(e).some((n) => wanted.includes(n)));
   }
 

@@ -14,13 +14,16 @@ export const COOKIE_ACCEPT: ClickTarget = { selectors: ['#onetrust-accept-btn-ha
 /** `/j/` landing: the web client link. "Launch Meeting" opens the desktop app and is never clicked. */
 export const JOIN_FROM_BROWSER: ClickTarget = { texts: ['Join from your browser', 'Join from Your Browser'], roles: 'a, button, [role="button"]' };
 
+/** Buttons inside Zoom's modals (both clients), where acknowledging clicks are confined. */
+const MODAL_BUTTONS = '[role="dialog"] button, .zm-modal button, .ReactModal__Content button';
+
 /**
  * A disclaimer the account's admin put before the join ("I agree"); the join waits for it. Only
  * inside a dialog, so no other "Agree" or "Accept" on the page is ever pressed.
  */
 export const DISCLAIMER_AGREE: ClickTarget = {
   selectors: ['#disclaimer_agree'],
-  roles: '[role="dialog"] button, .zm-modal button, .ReactModal__Content button',
+  roles: MODAL_BUTTONS,
   texts: ['I Agree', 'Agree', 'Accept', 'I understand'],
 };
 
@@ -62,7 +65,7 @@ export const LEAVE_CONFIRM: ClickTarget = { texts: ['Leave Meeting'] };
  * clicks visible buttons.
  */
 export const RECORDING_NOTICE_ACK: ClickTarget = {
-  roles: '[role="dialog"] button, .zm-modal button, .ReactModal__Content button',
+  roles: MODAL_BUTTONS,
   texts: ['Got it', 'Continue', 'OK'],
 };
 const RECORDING_NOTICE_TEXTS = [

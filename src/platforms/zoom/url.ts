@@ -1,5 +1,5 @@
 import type { ParsedMeeting } from '../platform.js';
-import { buildUrl, redactParams } from '../url-kit.js';
+import { buildUrl, onDomain, redactParams } from '../url-kit.js';
 
 /** zoom.us, zoom.com and zoomgov.com with any company/vanity subdomain, except non-meeting sites. */
 export const ZOOM_DOMAINS = ['zoom.us', 'zoom.com', 'zoomgov.com'] as const;
@@ -12,7 +12,7 @@ const NOT_MEETINGS = new Set([
 const SECRETS = ['pwd', 'tk', 'zak'] as const;
 
 export function isZoomHost(host: string): boolean {
-  const domain = ZOOM_DOMAINS.find((d) => host === d || host.endsWith(`.${d}`));
+  const domain = ZOOM_DOMAINS.find((d) => onDomain(host, d));
   if (!domain) return false;
   const sub = host.slice(0, Math.max(0, host.length - domain.length - 1));
   return !NOT_MEETINGS.has(sub.split('.').pop() ?? '');

@@ -107,6 +107,7 @@ window.SandboxAudioSinks = class SandboxAudioSinks {
   constructor(container) {
     this.container = container;
     this.audios = new Map(); // peerId -> <audio>
+    this.held = false;
   }
 
   has(peerId) { return this.audios.has(peerId); }
