@@ -3,9 +3,11 @@ import { unwrapLink } from './link-wrappers.js';
 import { onDomain } from './url-kit.js';
 import { toWebLink } from './web-links.js';
 import { meetAdapter } from './meet/index.js';
+import { meetNotJoinable } from './meet/url.js';
 import type { ParsedMeeting, PlatformAdapter } from './platform.js';
 import { teamsAdapter } from './teams/index.js';
 import { zoomAdapter } from './zoom/index.js';
+import { zoomNotJoinable } from './zoom/url.js';
 
 type UrlParser = (url: URL) => ParsedMeeting | null;
 
@@ -76,6 +78,8 @@ export function parseMeetingUrl(raw: string, expected?: PlatformId): ParsedMeeti
       field: 'meetingUrl', host: url.hostname, service,
     });
   }
+  const why = meetNotJoinable(url) ?? zoomNotJoinable(url);
+  if (why) refuse(why);
   return refuse(`is not a joinable Zoom, Google Meet or Microsoft Teams meeting link (host ${url.hostname})`);
 }
 

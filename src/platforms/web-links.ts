@@ -10,8 +10,9 @@ import { ZOOM_DOMAINS } from './zoom/url.js';
 import { buildUrl } from './url-kit.js';
 
 const escape = (host: string): string => host.replaceAll('.', '\\.');
-/** Meeting hosts, Zoom's with any company or vanity subdomain. */
+/** Meeting hosts, Zoom's with any company or vanity subdomain, and Google's short form of Meet links. */
 const HOSTS = `(?:${[
+  'g\\.co(?=/meet/)',
   ...MEET_HOSTS.map(escape),
   ...TEAMS_HOSTS.map(escape),
   ...ZOOM_DOMAINS.map((d) => `(?:[a-z0-9-]+\\.)*${escape(d)}`),
@@ -24,12 +25,16 @@ const BARE = new RegExp(`^${HOSTS}/`, 'i');
  * quote. Never inside a word, an e-mail address or another link (`evil.com/r?to=zoom.us/j/..`).
  */
 export const BARE_LINK_IN_TEXT = new RegExp(`(?<=^|[\\s(<[{"'>])${HOSTS}/[^\\s<>]*`, 'gi');
+/** `g.co/meet/<code or nickname>`, Google's short link that opens meet.google.com/<the same>. */
+const GOOGLE_SHORT = /^https:\/\/g\.co\/meet\/([^/?#]+)\/?(?:[?#].*)?$/i;
 /** The desktop apps' link schemes, as they appear in invites. */
 export const APP_LINK_IN_TEXT = /(?:zoommtg|zoomus):\/\/[^\s<>]+|msteams:\/?[^\s<>]+/gi;
 
 /** The https web link for `link`, or `link` itself when it is already one (or nothing we know). */
 export function toWebLink(link: string): string {
-  if (BARE.test(link)) return `https://${link}`;
+  if (BARE.test(link)) return toWebLink(`https://${link}`);
+  const short = GOOGLE_SHORT.exec(link)?.[1];
+  if (short) return `https://meet.google.com/${short}`;
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(link)?.[1]?.toLowerCase();
   if (scheme === 'zoommtg' || scheme === 'zoomus') return fromZoomApp(link) ?? link;
   if (scheme === 'msteams') return fromTeamsApp(link);

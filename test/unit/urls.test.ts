@@ -41,8 +41,29 @@ describe('meeting links', () => {
     ['zoomus://zoom.us/join?confno=912345678', 'zoom', '912345678'],
     ['msteams:/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=%7b%7d', 'teams', '19:meeting_abc@thread.v2'],
     ['msteams://teams.microsoft.com/meet/2812345678901?p=abc123', 'teams', '2812345678901'],
+    // Google's short link, Meet's app path, and Zoom's join form.
+    ['https://g.co/meet/abc-defg-hij', 'meet', 'abc-defg-hij'],
+    ['g.co/meet/abc-defg-hij', 'meet', 'abc-defg-hij'],
+    ['https://meet.google.com/_meet/abc-defg-hij?authuser=0&ijlm=1', 'meet', 'abc-defg-hij'],
+    ['https://zoom.us/join?confno=88240852079&pwd=abc.1', 'zoom', '88240852079'],
+    ['https://us06web.zoom.us/join?confno=882-4085-2079', 'zoom', '88240852079'],
   ])('recognises %s as %s', (url, platform, code) => {
     expect(parseMeetingUrl(url)).toMatchObject({ platform, meetingCode: code });
+  });
+
+  it.each(['our-standup', 'abc-defghij', 'weekly-1on1'])('keeps the Meet nickname %s as written, never re-cut into a code', (name) => {
+    expect(parseMeetingUrl(`https://meet.google.com/${name}`).joinUrl).toBe(`https://meet.google.com/${name}?hl=en`);
+    expect(parseMeetingUrl(`https://g.co/meet/${name}`).meetingCode).toBe(name);
+  });
+
+  it.each([
+    ['https://us02web.zoom.us/meeting/register/tZ0kcuqhrT8jGNz', /registration page/],
+    ['https://zoom.us/webinar/register/WN_abc', /registration page/],
+    ['https://events.zoom.us/ev/abc', /events\.zoom\.us, a Zoom site/],
+    ['https://meet.google.com/lookup/abcdef', /lookup link/],
+    ['https://meet.google.com/new', /starts a new Meet meeting/],
+  ])('says why %s cannot be joined', (url, why) => {
+    expect(() => parseMeetingUrl(url)).toThrow(why);
   });
 
   it('keeps link secrets out of the redacted URL', () => {
@@ -70,6 +91,12 @@ describe('meeting links', () => {
     'zoommtg://a%20b.zoom.us/join?confno=88240852079',
     'zoommtg://zoom.us/join?confno=abc',
     'msteams:/evil',
+    'https://g.co/evil',
+    'https://g.co/meet/a/b',
+    'https://g.co.evil.com/meet/abc-defg-hij',
+    'https://zoom.us/join',
+    'https://zoom.us/join?confno=12',
+    'https://evil.com/join?confno=88240852079',
     'https://events.zoom.us/ev/abc',
     'https://meet.google.com/lookup/abcdef',
     'https://meet.google.com/',

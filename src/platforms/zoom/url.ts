@@ -24,6 +24,7 @@ const NUMBERED: ReadonlyArray<RegExp> = [
   /^\/wc\/join\/([\d-]{9,16})\/?$/, // classic web client
   /^\/wc\/([\d-]{9,16})\/(?:join|start)\/?$/, // React web client
 ];
+const JOIN_FORM = /^\/join\/?$/;
 const PERSONAL = /^\/my\/([A-Za-z0-9._-]{1,64})\/?$/;
 /** 9 to 11 digits; Zoom never issues other lengths. */
 const MEETING_ID = /^\d{9,11}$/;
@@ -44,6 +45,8 @@ export function parseZoomUrl(url: URL): ParsedMeeting | null {
   } else {
     let raw: string | undefined;
     for (const pattern of NUMBERED) raw ??= pattern.exec(url.pathname)?.[1];
+    // zoom.us/join?confno=<id>: the join form's own link, and what the desktop app's links carry.
+    if (JOIN_FORM.test(url.pathname)) raw ??= url.searchParams.get('confno')?.replace(/\s/g, '');
     const id = raw?.replaceAll('-', '');
     if (!id || !MEETING_ID.test(id)) return null;
     code = id;
@@ -69,4 +72,14 @@ export function parseZoomUrl(url: URL): ParsedMeeting | null {
  */
 function webClientPath(host: string, id: string): string {
   return host === 'app.zoom.us' ? `/wc/${id}/join` : `/wc/join/${id}`;
+}
+
+/** Why a Zoom link that names no joinable meeting cannot be joined, for the refusal message. */
+export function zoomNotJoinable(url: URL): string | undefined {
+  if (!ZOOM_DOMAINS.some((d) => onDomain(url.hostname, d))) return undefined;
+  if (/^\/(?:meeting|webinar)\/register\//.test(url.pathname)) {
+    return 'is a Zoom registration page; the bot needs the personal join link Zoom sends after registering';
+  }
+  if (!isZoomHost(url.hostname)) return `is on ${url.hostname}, a Zoom site that hosts no meetings the web client can join`;
+  return undefined;
 }
