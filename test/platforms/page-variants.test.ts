@@ -27,9 +27,13 @@ const closedPort = async (): Promise<number> => {
   await new Promise((done) => server.close(done));
   return port;
 };
-/** Every button records its click, so a test can tell which one the adapter pressed. */
+/** Every button records its click (inside shadow trees too), so a test can tell which one the adapter pressed. */
 const RECORD_CLICKS = `<script>document.addEventListener('click', (e) => {
-  const b = e.target.closest('button'); if (b) document.body.dataset.clicked = b.dataset.id; }, true);</script>`;
+  const b = e.composedPath()[0].closest('button'); if (b) document.body.dataset.clicked = b.dataset.id; }, true);</script>`;
+/** Moves `html` into an open shadow root of the element `#id` (a web component's own tree), nested roots included. */
+const inShadow = (id: string, html: string): string => `<div id="${id}"></div><script>
+  document.getElementById(${JSON.stringify(id)}).attachShadow({ mode: 'open' }).innerHTML = ${JSON.stringify(html)};
+  </script>`;
 
 describe('real-platform page variants', { timeout: 60_000 }, () => {
   let browser: Browser;
@@ -150,6 +154,29 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'captcha_wall' });
     await show('<div class="zm-modal" role="dialog"><p>The host has ended this meeting</p><button>OK</button></div>');
     expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'meeting_ended' });
+  });
+
+  it('controls and wordings inside web components (open shadow roots) are read and clicked like any other', async () => {
+    // A page of its own: whether a page has shadow roots is checked every 10 s, not on every probe.
+    await page.close();
+    page = await browser.newPage();
+    const call = '<div class="single-main-container__video-frame"><video></video>'
+      + '<div class="video-avatar__avatar-footer"><span>Ann</span></div></div>';
+    await show(inShadow('app', call + '<footer><button aria-label="Leave" data-id="leave">Leave</button></footer>'));
+    expect((await probe(zoomAdapter)).phase).toBe('in_call');
+    await zoomAdapter.leave(page, log);
+    expect(await clicked()).toBe('leave');
+    // A dialog in a nested shadow root: its text is the page's text.
+    await show(`<div class="meeting-app">${call}</div><div id="outer"></div><script>
+      const outer = document.getElementById('outer').attachShadow({ mode: 'open' });
+      outer.innerHTML = '<div id="inner"></div>';
+      outer.getElementById('inner').attachShadow({ mode: 'open' }).innerHTML =
+        '<div role="dialog"><p>You have been removed from this meeting</p><button>OK</button></div>';
+      </script>`);
+    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'left', reason: 'removed_by_host' });
+    // The text of a hidden web component is not on the page.
+    await show(`<div style="display: none">${inShadow('gone', '<p>You have been removed</p>')}</div>${call}`);
+    expect((await probe(zoomAdapter)).reason).toBeUndefined();
   });
 
   it("Zoom: an admin's join disclaimer is agreed to inside its dialog only", async () => {

@@ -1,9 +1,10 @@
 // In-page helpers for every platform adapter. Plain browser JS on purpose: functions written in
 // TypeScript and serialised by Puppeteer break under tsx (it injects `__name` helpers the page
 // does not have). Node evaluates this file as `(<this>)(op, arg)`; it must stay one expression.
-// Everything here reads the DOM (top document plus same-origin iframes, for Zoom's
-// iframe#webclient) and never writes to it, so the page cannot see the bot looking.
-(function pageKit(op, arg) {
+// Everything here reads the DOM (top document, same-origin iframes for Zoom's iframe#webclient,
+// and open shadow roots, where web-component controls keep their buttons and text) and never
+// writes to it, so the page cannot see the bot looking.
+(function pageKit(op, arg, pierce) {
   const norm = (s) =>
     String(s || '')
       .replace(/[\u2018\u2019\u02bc]/g, "'")
@@ -24,6 +25,27 @@
     return out;
   };
 
+  // Open shadow roots under the documents, nested ones included, when the caller asks (`pierce`):
+  // finding them visits every element, which costs more than the rest of a probe on a large page.
+  // Found once per call, since every selector and text read of one probe looks into the same roots.
+  let shadowCache = null;
+  const shadowRoots = () => {
+    if (shadowCache) return shadowCache;
+    shadowCache = [];
+    if (!pierce) return shadowCache;
+    const visit = (root) => {
+      for (const el of root.querySelectorAll('*')) {
+        if (el.shadowRoot) {
+          shadowCache.push(el.shadowRoot);
+          visit(el.shadowRoot);
+        }
+      }
+    };
+    docs().forEach(visit);
+    return shadowCache;
+  };
+  const roots = () => [...docs(), ...shadowRoots()];
+
   const visible = (el) => {
     if (!el || !el.isConnected) return false;
     const style = el.ownerDocument.defaultView.getComputedStyle(el);
@@ -33,7 +55,7 @@
 
   const queryAll = (selector) => {
     const found = [];
-    for (const d of docs()) {
+    for (const d of roots()) {
       try {
         found.push(...d.querySelectorAll(selector));
       } catch (_e) {
@@ -65,7 +87,11 @@
         return false;
       }
     });
-    return norm(docs().map((d) => textSkipping(d.body, valid)).join('\n'));
+    // innerText leaves shadow trees out, so a shown host's shown children are read one by one.
+    const shadowText = shadowRoots()
+      .filter((r) => visible(r.host))
+      .flatMap((r) => [...r.children].filter(visible).map((el) => textSkipping(el, valid)));
+    return norm([...docs().map((d) => textSkipping(d.body, valid)), ...shadowText].join('\n'));
   };
 
   // Where a click target's texts are looked for when it names no roles of its own.
@@ -78,7 +104,9 @@
   const namesOf = (el) => {
     if (el.getAttribute('aria-label')) return [norm(el.getAttribute('aria-label'))];
     const ids = (el.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean);
-    const labelled = ids.map((id) => el.ownerDocument.getElementById(id)).filter(Boolean).map((l) => l.textContent).join(' ');
+    const root = el.getRootNode();
+    const scope = typeof root.getElementById === 'function' ? root : el.ownerDocument;
+    const labelled = ids.map((id) => scope.getElementById(id)).filter(Boolean).map((l) => l.textContent).join(' ');
     return [norm(labelled), norm(el.textContent)].filter(Boolean);
   };
 
@@ -179,5 +207,6 @@
   if (op === 'find') return find(arg);
   if (op === 'exists') return exists(arg);
   if (op === 'text') return pageText(arg);
+  if (op === 'shadowRoots') return shadowRoots().length;
   throw new Error('page-kit: unknown op ' + op);
 });

@@ -67,19 +67,39 @@ const KIT_SOURCE = readFileSync(new URL('./page-kit.browser.js', import.meta.url
   .trim()
   .replace(/;$/, '');
 
-function expression(op: string, arg: unknown): string {
+/** `pierce`: also look inside the page's open shadow roots (web components). */
+function expression(op: string, arg: unknown, pierce = true): string {
   // JSON is a valid JS literal, so arguments never become code.
-  return `(${KIT_SOURCE})(${JSON.stringify(op)}, ${JSON.stringify(arg ?? null)})`;
+  return `(${KIT_SOURCE})(${JSON.stringify(op)}, ${JSON.stringify(arg ?? null)}, ${pierce})`;
+}
+
+/**
+ * Whether the probes of a page look into shadow roots. Finding them visits every element, which
+ * on a large meeting page costs more than the rest of the probe (scripts/bench/probe), so pages
+ * are checked for them at most every SHADOW_RECHECK_MS and only pages that have some pay for it
+ * on every probe. Clicks (find, exists) always look: they are rare and must not miss.
+ */
+const SHADOW_RECHECK_MS = 10_000;
+const shadowChecks = new WeakMap<Page, { at: number; has: boolean }>();
+
+async function pageHasShadowRoots(page: Page): Promise<boolean> {
+  const seen = shadowChecks.get(page);
+  if (seen && Date.now() - seen.at < SHADOW_RECHECK_MS) return seen.has;
+  const has = ((await page.evaluate(expression('shadowRoots', null))) as number) > 0;
+  shadowChecks.set(page, { at: Date.now(), has });
+  return has;
 }
 
 /** `selfName`: the bot's display name, so its own tile never counts as another participant. */
 export async function probePage(page: Page, spec: ProbeSpec, selfName?: string): Promise<PageProbe> {
-  return (await page.evaluate(expression('probe', { spec, selfName: selfName ?? null }))) as PageProbe;
+  const pierce = await pageHasShadowRoots(page);
+  return (await page.evaluate(expression('probe', { spec, selfName: selfName ?? null }, pierce))) as PageProbe;
 }
 
 /** The page's visible text (lower-cased, quotes folded), without the `ignore` containers. */
 export async function pageText(page: Page, ignore: readonly string[] = []): Promise<string> {
-  return (await page.evaluate(expression('text', ignore))) as string;
+  const pierce = await pageHasShadowRoots(page);
+  return (await page.evaluate(expression('text', ignore, pierce))) as string;
 }
 
 /** The first visible, enabled element matching the target, or null. */
