@@ -2,6 +2,7 @@
  * Finding links in invite text (calendar descriptions, e-mails) and undoing what mail clients do
  * to them: HTML entities, redirect wrappers, encoded queries, text glued to the end.
  */
+import { GLUED_LABEL } from './invite-labels.js';
 import { unwrapLink } from './link-wrappers.js';
 import { safeDecode } from './url-kit.js';
 import { APP_LINK_IN_TEXT, BARE_LINK_IN_TEXT, toWebLink } from './web-links.js';
@@ -13,11 +14,6 @@ export interface LinkSpan {
   raw: string;
 }
 
-/**
- * Labels that start the next piece of invite text. When a mail client drops the line break, they
- * end up glued to the link (`...pwd=abc.1Passcode: 497810`); a link never contains `Label:` itself.
- */
-const GLUED_LABEL = /(?:pass(?:code|word)|passwort|kenncode|meeting\s?id|webinar\s?id|conference\s?id|access\s?code|pin)\s*:/i;
 /** Punctuation that ends a sentence or wraps a link, never the last character of a meeting link. */
 const TRAILING = /[().,;:!?\]'"*>]+$/;
 

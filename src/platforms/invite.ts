@@ -13,6 +13,7 @@
  *   label (invites that list several meetings repeat that header per meeting).
  */
 import { MeetcapError } from '../contracts/index.js';
+import { ID_CJK, ID_LATIN, PASSCODE_CJK, PASSCODE_LATIN } from './invite-labels.js';
 import { findLinks, normaliseLink } from './invite-links.js';
 import { decodeEntities } from './url-kit.js';
 import type { ParsedMeeting } from './platform.js';
@@ -35,13 +36,6 @@ interface Anchor {
 
 const MAX_AFTER = 400;
 const MAX_BEFORE = 150;
-/** Passcode labels of English, German, Spanish, French, Portuguese, Italian and Dutch invites. */
-const PASSCODE_LATIN = [
-  'pass\\s?code', 'password', 'passwort', 'kenncode', 'kennwort', 'código de acceso', 'contraseña', 'code secret',
-  'mot de passe', 'senha', 'código de acesso', "codice d['’]accesso", 'codice di accesso', 'toegangscode', 'wachtwoord',
-];
-/** Japanese, Chinese and Korean: no word boundaries to lean on. */
-const PASSCODE_CJK = ['パスコード', 'パスワード', '密码', '密碼', '암호'];
 const PASSCODE = new RegExp(
   `(?<!(?:numeric|numerischer|numerisches|phone|conference|dial-in|audio|数字|数値|숫자)\\s*)`
     + `(?:(?<!\\p{L})(?:${PASSCODE_LATIN.join('|')})(?![\\p{L}\\p{N}])|${PASSCODE_CJK.join('|')})`
@@ -49,11 +43,6 @@ const PASSCODE = new RegExp(
     + `(?!\\s+num[ée]ri)\\s*(:|：)?\\s*([^\\s()<>,;"'：]{1,40})`,
   'giu',
 );
-const ID_LATIN = [
-  '(?:meeting|webinar)[\\s-]*id', 'id\\.? de reuni[óo]n', 'id de r[ée]union', 'id da reuni[ãa]o', 'id riunione',
-  'besprechungs-id', 'vergadering-id',
-];
-const ID_CJK = ['ミーティング\\s*id', '会議\\s*id', '会议号', '會議\\s*id', '회의\\s*id'];
 const MEETING_ID = new RegExp(
   `(?:(?<!\\p{L})(?:${ID_LATIN.join('|')})(?![\\p{L}\\p{N}])|${ID_CJK.join('|')})\\s*[:：#]?\\s*(\\d[\\d \\u00a0-]{7,22}\\d)`,
   'giu',

@@ -84,6 +84,11 @@ const CASES: Array<[string, Case]> = [
   ['Meet invite (PIN is not a passcode)', { text: MEET_INVITE, platform: 'meet', code: 'abc-defg-hij' }],
   ['skips non-meeting links first', { text: 'Agenda https://docs.example.com/x then https://zoom.us/download and https://acme.zoom.us/j/98765432101', platform: 'zoom', code: '98765432101' }],
   ['glued Meeting ID label', { text: `https://us06web.zoom.us/j/88240852079?pwd=${ZOOM_PWD}Meeting ID: 882 4085 2079`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  // The same with the labels of other languages: the label is not part of the link.
+  ['glued Spanish passcode label', { text: `https://us06web.zoom.us/j/88240852079?pwd=${ZOOM_PWD}Código de acceso: 584706`, platform: 'zoom', code: '88240852079', passcode: '584706', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['glued French meeting-ID label', { text: `https://us06web.zoom.us/j/88240852079?pwd=${ZOOM_PWD}ID de réunion : 882 4085 2079`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['glued Japanese passcode label', { text: `https://us06web.zoom.us/j/88240852079?pwd=${ZOOM_PWD}パスコード：584706`, platform: 'zoom', code: '88240852079', passcode: '584706', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['glued German passcode label', { text: `https://teams.microsoft.com/meet/2812345678901Kenncode: Ab12Cd`, platform: 'teams', code: '2812345678901', passcode: 'Ab12Cd' }],
   ['Markdown link', { text: `[Join](https://us06web.zoom.us/j/88240852079?pwd=${ZOOM_PWD})`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
   ['Google wrapper inside HTML', { text: `<a href="https://www.google.com/url?q=https://zoom.us/j/88240852079?pwd%3D${ZOOM_PWD}&amp;sa=D&amp;ust=1">Join</a>`, platform: 'zoom', code: '88240852079', joinUrl: `https://zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
   ['Teams context written unencoded', { text: `Join: https://teams.microsoft.com/l/meetup-join/${THREAD}/0?context=${CONTEXT} now`, platform: 'teams', code: THREAD, joinUrl: TEAMS_LINK }],
