@@ -75,6 +75,7 @@ async function ingest(job: FileJob, ids: Ids, deps: IngestDeps, machine: Session
     origin: fetched.origin,
     durationSec: probe.durationSec ?? null,
     audioChannels: probe.audio?.channels ?? 0,
+    audioTracks: probe.audio?.tracks ?? 0,
     hasVideo: probe.video !== undefined,
     format: probe.formatName,
     createdAt: probe.creationTime ?? null,

@@ -13,6 +13,8 @@ export type IngestPlan =
       video: 'copy' | 'encode';
       channels: number;
       sampleRate: number | undefined;
+      /** Audio tracks to mix into one (1 for most files). */
+      audioTracks: number;
       /** The source's length when the container states it; what the output must come close to. */
       expectedSec: number | undefined;
       maxReached: boolean;
@@ -35,6 +37,7 @@ export function planIngest(job: FileJob, probe: SourceProbe, profileMode: Record
     video: probe.video && canCopyVideo(probe.video) ? 'copy' : 'encode',
     channels: probe.audio.channels,
     sampleRate: probe.audio.sampleRate,
+    audioTracks: probe.audio.tracks,
     expectedSec: d === undefined ? undefined : Math.min(d, maxDurationSec),
     maxReached: d !== undefined && d > maxDurationSec,
   };
@@ -57,8 +60,8 @@ export async function transcode(
   io: { input: string; output: string; ffmpegPath: string; ffprobePath: string; log: Logger; signal: AbortSignal },
 ): Promise<TranscodeResult> {
   const max = job.limits.maxDurationSec;
-  const args = transcodeArgs({ input: io.input, output: io.output, mode: plan.mode, video: plan.video, audioChannels: plan.channels, audioSampleRate: plan.sampleRate, maxDurationSec: max });
-  io.log.info({ mode: plan.mode, video: plan.video, channels: plan.channels }, 'transcoding source');
+  const args = transcodeArgs({ input: io.input, output: io.output, mode: plan.mode, video: plan.video, audioChannels: plan.channels, audioTracks: plan.audioTracks, audioSampleRate: plan.sampleRate, maxDurationSec: max });
+  io.log.info({ mode: plan.mode, video: plan.video, channels: plan.channels, audioTracks: plan.audioTracks }, 'transcoding source');
   const proc = FfmpegProcess.start(args, { logger: io.log, ffmpegPath: io.ffmpegPath });
   // ffmpeg writes to a file; nothing comes on stdout, but an unread pipe must not hold it up.
   proc.stdout.resume();

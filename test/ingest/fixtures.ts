@@ -39,6 +39,17 @@ export const make = {
     await ff(['-f', 'lavfi', '-i', 'sine=f=300:sample_rate=8000', '-t', String(sec), '-ac', '1', '-c:a', 'pcm_mulaw', file]);
     return file;
   },
+  /**
+   * A call recorded with each side on its own mono track (M4A, 8 kHz): the agent speaks (a 300 Hz
+   * tone) in the first half, the customer (1 kHz) in the second, each track silent otherwise.
+   */
+  twoTrackCall: async (file: string, sec: number) => {
+    const half = sec / 2;
+    await ff(['-f', 'lavfi', '-i', `sine=f=300:sample_rate=8000:duration=${half}`, '-f', 'lavfi', '-i', `sine=f=1000:sample_rate=8000:duration=${half}`,
+      '-filter_complex', `[0:a]apad=whole_dur=${sec}[agent];[1:a]adelay=${half * 1000},apad=whole_dur=${sec}[customer]`,
+      '-map', '[agent]', '-map', '[customer]', '-t', String(sec), '-ac', '1', '-c:a', 'aac', file]);
+    return file;
+  },
   /** The same with its index at the front (`+faststart`): cutting it keeps the index, loses media. */
   faststart: async (file: string, from: string) => {
     await ff(['-i', from, '-c', 'copy', '-movflags', '+faststart', file]);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/index.js';
 import type { FileManifest } from '../../src/ingest/manifest.js';
 import { LocalStorage } from '../../src/media/storage/local.js';
+import { audioPresence } from '../../src/media/analysis/index.js';
 import { filesUnder, ingest, make, probe, testConfig, topLevelBoxes } from './fixtures.js';
 
 /** Real ffmpeg/ffprobe, local-directory storage: what a file job keeps, and in what form. */
@@ -24,6 +25,7 @@ describe('file ingest: media rules and outputs', () => {
       make.audio(src('meeting.ogg'), 130),
       make.webm(src('short.webm'), 6),
       make.dialerWav(src('call-70.wav'), 70),
+      make.twoTrackCall(src('two-sides.m4a'), 70),
     ]);
   }, 120_000);
   afterAll(() => rm(root, { recursive: true, force: true }));
@@ -96,6 +98,18 @@ describe('file ingest: media rules and outputs', () => {
     expect(Math.abs(info.durationSec - 70)).toBeLessThan(0.5);
     const manifest = await manifestOf(outcome.manifestUri);
     expect(manifest.source).toMatchObject({ audioChannels: 1, hasVideo: false, format: 'wav', createdAt: null });
+  });
+
+  it('mixes a call recorded with each side on its own track, so both sides are heard throughout', async () => {
+    const { outcome } = await ingest({ file: { key: 'uploads/two-sides.m4a' }, dialer: true, limits: { minDurationSec: 60 } }, { config, storage });
+    expect(outcome.state).toBe('done');
+    const file = outcome.recording!.objects[0]!.uri;
+    expect((await probe(file)).streams).toMatchObject([{ codec_type: 'audio', codec_name: 'aac', channels: 1 }]);
+    // The agent's half and the customer's half are both there: no silence past the codec's start.
+    const heard = await audioPresence(file, { fromSec: 0.5, toSec: 69.5 });
+    expect(heard.presentRatio).toBeGreaterThan(0.999);
+    expect(heard.longestGapMs).toBeLessThanOrEqual(100);
+    expect((await manifestOf(outcome.manifestUri)).source).toMatchObject({ audioChannels: 1, audioTracks: 2 });
   });
 
   it('discards the same call under the meeting minimum (120 s), storing nothing', async () => {

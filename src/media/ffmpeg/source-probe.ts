@@ -29,7 +29,11 @@ export interface SourceProbe {
   formatName: string;
   /** The container's creation_time tag, as ISO-8601, when present and valid. */
   creationTime: string | undefined;
-  audio: { codec: string; channels: number; sampleRate: number | undefined } | undefined;
+  /**
+   * The first audio track's codec; channels and sample rate are the most any track has, and
+   * `tracks` counts them (recordings that keep each side of a call on its own track have two).
+   */
+  audio: { codec: string; channels: number; sampleRate: number | undefined; tracks: number } | undefined;
   /** A real video track; cover art (attached pictures) does not count. */
   video: { codec: string; pixFmt: string | undefined; profile: string | undefined; width: number; height: number } | undefined;
 }
@@ -70,14 +74,22 @@ export async function probeSource(file: string, ffprobePath = 'ffprobe'): Promis
     throw new MeetcapError('source_unreadable', `not a readable audio/video file: ${lastLine(stderr, file) || 'ffprobe failed'}`, {}, { cause: err });
   }
   const streams = raw.streams ?? [];
-  const audio = streams.find((s) => s.codec_type === 'audio');
+  const audios = streams.filter((s) => s.codec_type === 'audio');
+  const audio = audios[0];
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const durations = [raw.format?.duration, ...streams.map((s) => s.duration)].map(Number).filter((n) => Number.isFinite(n) && n > 0);
   return {
     durationSec: durations.length ? Math.max(...durations) : undefined,
     formatName: raw.format?.format_name ?? '',
     creationTime: isoOrUndefined(raw.format?.tags?.['creation_time']),
-    audio: audio ? { codec: audio.codec_name ?? 'unknown', channels: audio.channels ?? 0, sampleRate: positive(Number(audio.sample_rate)) } : undefined,
+    audio: audio
+      ? {
+        codec: audio.codec_name ?? 'unknown',
+        channels: Math.max(...audios.map((s) => s.channels ?? 0)),
+        sampleRate: positive(Math.max(...audios.map((s) => Number(s.sample_rate) || 0))),
+        tracks: audios.length,
+      }
+      : undefined,
     video:
       video && video.width && video.height
         ? { codec: video.codec_name ?? 'unknown', pixFmt: video.pix_fmt, profile: video.profile, width: video.width, height: video.height }

@@ -11,6 +11,8 @@ export interface TranscodeOptions {
    */
   video: 'copy' | 'encode';
   audioChannels: number;
+  /** Audio tracks in the source; more than one are mixed into one (each side of a call on its own track). */
+  audioTracks?: number;
   /** The source's sample rate; narrowband telephone audio needs far fewer bits. */
   audioSampleRate?: number;
   /** Keep at most this many seconds (`-t`). */
@@ -31,7 +33,15 @@ export function transcodeArgs(o: TranscodeOptions): readonly string[] {
   for (const [name, value] of sourceInputGuards()) b.opt(name, value);
   b.input(o.input);
   if (o.maxDurationSec !== undefined) b.opt('-t', o.maxDurationSec);
-  b.opt('-map', '0:a:0');
+  const tracks = o.audioTracks ?? 1;
+  if (tracks > 1) {
+    // Every track is part of the one conversation. normalize=0 keeps each at its own level;
+    // amix's default would scale each by 1/N, so a two-track call would play 6 dB quieter.
+    const inputs = Array.from({ length: tracks }, (_, i) => `[0:a:${i}]`).join('');
+    b.opt('-filter_complex', `${inputs}amix=inputs=${tracks}:duration=longest:normalize=0[mixed]`).opt('-map', '[mixed]');
+  } else {
+    b.opt('-map', '0:a:0');
+  }
   if (o.mode === 'audio_video') {
     b.opt('-map', '0:v:0');
     if (o.video === 'copy') b.opt('-c:v', 'copy');
