@@ -177,6 +177,27 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     // The text of a hidden web component is not on the page.
     await show(`<div style="display: none">${inShadow('gone', '<p>You have been removed</p>')}</div>${call}`);
     expect((await probe(zoomAdapter)).reason).toBeUndefined();
+    // Words typed in the chat stay chat when a web component draws them, however deep.
+    await show(`${call}<div class="chat-container">${inShadow('row', '<p>lol this meeting has been ended by host</p>')}</div>`);
+    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'in_call' });
+    await show(`${call}${inShadow('panel', '<div class="chat-container"><div id="row"></div></div>')}<script>
+      document.getElementById('panel').shadowRoot.getElementById('row').attachShadow({ mode: 'open' }).innerHTML =
+        '<p>This meeting has been ended by host</p>';
+      </script>`);
+    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'in_call' });
+    // Text written straight into a shadow root is read.
+    await show(`${call}<div id="bare"></div><script>
+      document.getElementById('bare').attachShadow({ mode: 'open' }).textContent = 'You have been removed';</script>`);
+    expect(await probe(zoomAdapter)).toMatchObject({ reason: 'removed_by_host' });
+  });
+
+  it('a hidden dialog is not read while the chat is open', async () => {
+    // With a chat container on the page the text is read element by element, and a hidden
+    // element's innerText is all of its text: a pre-rendered end dialog must stay unread.
+    await show('<div class="single-main-container__video-frame"><div class="video-avatar__avatar-footer">Ann</div></div>'
+      + '<div class="chat-container"><p>hi</p></div>'
+      + '<div class="zm-modal" style="display: none"><p>The host has ended this meeting</p></div>');
+    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'in_call' });
   });
 
   it("Zoom: an admin's join disclaimer is agreed to inside its dialog only", async () => {

@@ -102,6 +102,7 @@ const CASES: Array<[string, Case]> = [
   ['French Zoom invite', { text: `Participer à la réunion Zoom\n${ZOOM_NO_PWD}\n\nID de réunion : 882 4085 2079\nCode secret : 584706`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
   ['Portuguese Zoom invite', { text: `Ingressar na reunião Zoom\n${ZOOM_NO_PWD}\n\nID da reunião: 882 4085 2079\nSenha: 584706`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
   ['Japanese Zoom invite', { text: `Zoomミーティングに参加する\n${ZOOM_NO_PWD}\n\nミーティングID: 882 4085 2079\nパスコード: 584706`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
+  ['a malformed escape in a Meet link does not hide the link beside it', { text: 'see g.co/meet/%E0 or https://zoom.us/j/88240852079', platform: 'zoom', code: '88240852079' }],
   ['an app link that is no URL does not hide the link beside it', { text: 'zoommtg://a%20b.zoom.us/join?confno=88240852079 or https://zoom.us/j/88240852079', platform: 'zoom', code: '88240852079' }],
   ['"none" and prose are no passcode', { text: `${ZOOM_NO_PWD}\nPasscode: none\nSenha: não é necessária\nSi olvidó su contraseña: https://zoom.us/signin`, platform: 'zoom', code: '88240852079' }],
   ['numeric dial-in passcodes in other languages are not the passcode', { text: `${ZOOM_NO_PWD}\nNumerisches Passwort: 123456\n数字密码：123456\n数字パスコード: 123456\n숫자 암호: 123456`, platform: 'zoom', code: '88240852079' }],

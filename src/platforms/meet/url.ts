@@ -1,4 +1,5 @@
 import type { ParsedMeeting } from '../platform.js';
+import { safeDecode } from '../url-kit.js';
 
 export const MEET_HOSTS = ['meet.google.com'] as const;
 
@@ -18,7 +19,8 @@ export function parseMeetUrl(url: URL): ParsedMeeting | null {
   const segments = url.pathname.split('/').filter(Boolean);
   if (segments.length === 2 && segments[0] === APP_PREFIX) segments.shift();
   if (segments.length !== 1) return null;
-  const raw = decodeURIComponent(segments[0] ?? '').toLowerCase();
+  // A malformed escape (`%E0`) stays as written and fails the checks below: parsers never throw.
+  const raw = safeDecode(segments[0] ?? '').toLowerCase();
   if (RESERVED.has(raw)) return null;
   let code: string;
   if (CODE.test(raw)) {

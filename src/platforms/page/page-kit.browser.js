@@ -65,17 +65,28 @@
     return found;
   };
 
+  // Shown, or a `display: contents` wrapper (no box of its own, its children may have one).
+  const rendered = (el) => visible(el) || el.ownerDocument.defaultView.getComputedStyle(el).display === 'contents';
+
   // Text people typed (chat, captions) must never read as a page state: "Meeting ended?" in chat
   // is not the meeting ending. Subtrees matching `ignore` are skipped while collecting the text.
+  // innerText of a hidden element is its whole text, so hidden children are skipped by hand.
   const textSkipping = (el, ignore) => {
     if (ignore.some((s) => el.matches(s))) return '';
     if (!ignore.some((s) => el.querySelector(s))) return el.innerText || '';
     const parts = [];
     for (const node of el.childNodes) {
-      if (node.nodeType === 1) parts.push(textSkipping(node, ignore));
+      if (node.nodeType === 1 && rendered(node)) parts.push(textSkipping(node, ignore));
       else if (node.nodeType === 3) parts.push(node.nodeValue);
     }
     return parts.join('\n');
+  };
+
+  // A shadow root whose host, or any host above it, sits in an ignored container (a chat row
+  // drawn by a web component) holds words people typed too.
+  const ignoredRoot = (root, ignore) => {
+    for (let h = root.host; h; h = h.getRootNode().host) if (ignore.some((s) => h.closest(s))) return true;
+    return false;
   };
 
   const pageText = (ignore) => {
@@ -87,10 +98,13 @@
         return false;
       }
     });
-    // innerText leaves shadow trees out, so a shown host's shown children are read one by one.
+    // innerText leaves shadow trees out, so each shown host's tree is read node by node.
     const shadowText = shadowRoots()
-      .filter((r) => visible(r.host))
-      .flatMap((r) => [...r.children].filter(visible).map((el) => textSkipping(el, valid)));
+      .filter((r) => visible(r.host) && !ignoredRoot(r, valid))
+      .flatMap((r) => [...r.childNodes].map((n) => {
+        if (n.nodeType === 3) return n.nodeValue;
+        return n.nodeType === 1 && rendered(n) ? textSkipping(n, valid) : '';
+      }));
     return norm([...docs().map((d) => textSkipping(d.body, valid)), ...shadowText].join('\n'));
   };
 
