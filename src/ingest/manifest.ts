@@ -12,8 +12,10 @@ export interface FileSourceInfo {
   durationSec: number | null;
   /** 1 for a one-sided (mono) dialer recording. */
   audioChannels: number;
-  /** Audio tracks in the source; more than one (each side of a call on its own) are mixed into the recording. */
+  /** Audio tracks in the source (each side of a call may have its own). */
   audioTracks: number;
+  /** How many of them are mixed into the recording: all that decode, when the source states its length. */
+  audioTracksMixed: number;
   hasVideo: boolean;
   /** ffprobe's container name, e.g. `wav` or `mov,mp4,m4a,3gp,3g2,mj2`. */
   format: string;

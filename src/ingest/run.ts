@@ -76,6 +76,7 @@ async function ingest(job: FileJob, ids: Ids, deps: IngestDeps, machine: Session
     durationSec: probe.durationSec ?? null,
     audioChannels: probe.audio?.channels ?? 0,
     audioTracks: probe.audio?.tracks ?? 0,
+    audioTracksMixed: plan.kind === 'transcode' ? Math.max(1, plan.audioTracks.length) : 0,
     hasVideo: probe.video !== undefined,
     format: probe.formatName,
     createdAt: probe.creationTime ?? null,

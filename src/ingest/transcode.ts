@@ -13,8 +13,8 @@ export type IngestPlan =
       video: 'copy' | 'encode';
       channels: number;
       sampleRate: number | undefined;
-      /** Audio tracks to mix into one (1 for most files). */
-      audioTracks: number;
+      /** Audio-track indexes kept, mixed into one when several (one for most files). */
+      audioTracks: number[];
       /** The source's length when the container states it; what the output must come close to. */
       expectedSec: number | undefined;
       maxReached: boolean;
@@ -37,7 +37,8 @@ export function planIngest(job: FileJob, probe: SourceProbe, profileMode: Record
     video: probe.video && canCopyVideo(probe.video) ? 'copy' : 'encode',
     channels: probe.audio.channels,
     sampleRate: probe.audio.sampleRate,
-    audioTracks: probe.audio.tracks,
+    // Mixing needs the length to pad every track to; a container that does not say keeps the first.
+    audioTracks: d === undefined ? (probe.audio.decodable.slice(0, 1)) : probe.audio.decodable,
     expectedSec: d === undefined ? undefined : Math.min(d, maxDurationSec),
     maxReached: d !== undefined && d > maxDurationSec,
   };
@@ -60,7 +61,7 @@ export async function transcode(
   io: { input: string; output: string; ffmpegPath: string; ffprobePath: string; log: Logger; signal: AbortSignal },
 ): Promise<TranscodeResult> {
   const max = job.limits.maxDurationSec;
-  const args = transcodeArgs({ input: io.input, output: io.output, mode: plan.mode, video: plan.video, audioChannels: plan.channels, audioTracks: plan.audioTracks, audioSampleRate: plan.sampleRate, maxDurationSec: max });
+  const args = transcodeArgs({ input: io.input, output: io.output, mode: plan.mode, video: plan.video, audioChannels: plan.channels, audioTracks: plan.audioTracks, mixDurationSec: plan.expectedSec, audioSampleRate: plan.sampleRate, maxDurationSec: max });
   io.log.info({ mode: plan.mode, video: plan.video, channels: plan.channels, audioTracks: plan.audioTracks }, 'transcoding source');
   const proc = FfmpegProcess.start(args, { logger: io.log, ffmpegPath: io.ffmpegPath });
   // ffmpeg writes to a file; nothing comes on stdout, but an unread pipe must not hold it up.

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pino, type Logger } from 'pino';
@@ -40,14 +40,30 @@ export const make = {
     return file;
   },
   /**
-   * A call recorded with each side on its own mono track (M4A, 8 kHz): the agent speaks (a 300 Hz
-   * tone) in the first half, the customer (1 kHz) in the second, each track silent otherwise.
+   * A call recorded with each side on its own track (Matroska, AAC), as call recorders write
+   * them: the agent's track (mono, 8 kHz, 300 Hz) holds the first half and then ends; the
+   * customer's (stereo, 48 kHz, 1 kHz) starts only at the second half, by its timestamps.
    */
   twoTrackCall: async (file: string, sec: number) => {
     const half = sec / 2;
-    await ff(['-f', 'lavfi', '-i', `sine=f=300:sample_rate=8000:duration=${half}`, '-f', 'lavfi', '-i', `sine=f=1000:sample_rate=8000:duration=${half}`,
-      '-filter_complex', `[0:a]apad=whole_dur=${sec}[agent];[1:a]adelay=${half * 1000},apad=whole_dur=${sec}[customer]`,
-      '-map', '[agent]', '-map', '[customer]', '-t', String(sec), '-ac', '1', '-c:a', 'aac', file]);
+    await ff(['-f', 'lavfi', '-i', `sine=f=300:sample_rate=8000:duration=${half}`, '-f', 'lavfi', '-i', `sine=f=1000:sample_rate=48000:duration=${half}`,
+      '-map', '0:a', '-map', '1:a', '-ac:a:0', '1', '-ac:a:1', '2', '-c:a', 'aac', `${file}.parts.mkv`]);
+    await ff(['-i', `${file}.parts.mkv`, '-itsoffset', String(half), '-i', `${file}.parts.mkv`, '-map', '0:a:0', '-map', '1:a:1', '-c', 'copy', file]);
+    await rm(`${file}.parts.mkv`);
+    return file;
+  },
+  /**
+   * Two tracks, the second in a codec ffmpeg does not know (its Matroska CodecID renamed): the
+   * first must still be kept.
+   */
+  unknownSecondTrack: async (file: string, sec: number) => {
+    await ff(['-f', 'lavfi', '-i', `sine=f=300:sample_rate=8000:duration=${sec}`, '-f', 'lavfi', '-i', `sine=f=1000:sample_rate=8000:duration=${sec}`,
+      '-map', '0:a', '-map', '1:a', '-c:a:0', 'aac', '-c:a:1', 'pcm_s16le', file]);
+    const bytes = await readFile(file);
+    const at = bytes.indexOf('A_PCM/INT/LIT');
+    if (at < 0) throw new Error('no PCM CodecID to rename');
+    bytes.write('A_QQQ/INT/LIT', at, 'latin1');
+    await writeFile(file, bytes);
     return file;
   },
   /** The same with its index at the front (`+faststart`): cutting it keeps the index, loses media. */

@@ -25,7 +25,8 @@ describe('file ingest: media rules and outputs', () => {
       make.audio(src('meeting.ogg'), 130),
       make.webm(src('short.webm'), 6),
       make.dialerWav(src('call-70.wav'), 70),
-      make.twoTrackCall(src('two-sides.m4a'), 70),
+      make.twoTrackCall(src('two-sides.mkv'), 70),
+      make.unknownSecondTrack(src('odd-track.mkv'), 70),
     ]);
   }, 120_000);
   afterAll(() => rm(root, { recursive: true, force: true }));
@@ -101,15 +102,26 @@ describe('file ingest: media rules and outputs', () => {
   });
 
   it('mixes a call recorded with each side on its own track, so both sides are heard throughout', async () => {
-    const { outcome } = await ingest({ file: { key: 'uploads/two-sides.m4a' }, dialer: true, limits: { minDurationSec: 60 } }, { config, storage });
+    // The agent's track ends half-way, the customer's starts there: both halves must be kept.
+    const { outcome } = await ingest({ file: { key: 'uploads/two-sides.mkv' }, dialer: true, limits: { minDurationSec: 60 } }, { config, storage });
     expect(outcome.state).toBe('done');
     const file = outcome.recording!.objects[0]!.uri;
-    expect((await probe(file)).streams).toMatchObject([{ codec_type: 'audio', codec_name: 'aac', channels: 1 }]);
-    // The agent's half and the customer's half are both there: no silence past the codec's start.
+    const info = await probe(file);
+    expect(info.streams).toMatchObject([{ codec_type: 'audio', codec_name: 'aac', channels: 2 }]);
+    expect(Math.abs(info.durationSec - 70)).toBeLessThan(0.5);
     const heard = await audioPresence(file, { fromSec: 0.5, toSec: 69.5 });
     expect(heard.presentRatio).toBeGreaterThan(0.999);
     expect(heard.longestGapMs).toBeLessThanOrEqual(100);
-    expect((await manifestOf(outcome.manifestUri)).source).toMatchObject({ audioChannels: 1, audioTracks: 2 });
+    expect((await manifestOf(outcome.manifestUri)).source).toMatchObject({ audioChannels: 2, audioTracks: 2, audioTracksMixed: 2 });
+  });
+
+  it('keeps the track it can decode when another is in an unknown codec', async () => {
+    const { outcome } = await ingest({ file: { key: 'uploads/odd-track.mkv' }, dialer: true, limits: { minDurationSec: 60 } }, { config, storage });
+    expect(outcome.state).toBe('done');
+    const file = outcome.recording!.objects[0]!.uri;
+    expect(Math.abs((await probe(file)).durationSec - 70)).toBeLessThan(0.5);
+    expect((await audioPresence(file, { fromSec: 0.5, toSec: 69.5 })).presentRatio).toBeGreaterThan(0.999);
+    expect((await manifestOf(outcome.manifestUri)).source).toMatchObject({ audioTracks: 2, audioTracksMixed: 1 });
   });
 
   it('discards the same call under the meeting minimum (120 s), storing nothing', async () => {

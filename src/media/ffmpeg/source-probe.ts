@@ -30,10 +30,11 @@ export interface SourceProbe {
   /** The container's creation_time tag, as ISO-8601, when present and valid. */
   creationTime: string | undefined;
   /**
-   * The first audio track's codec; channels and sample rate are the most any track has, and
-   * `tracks` counts them (recordings that keep each side of a call on its own track have two).
+   * The first audio track's codec. `tracks` counts the audio tracks (recordings that keep each
+   * side of a call on its own track have two); `decodable` lists, by audio-track index, those
+   * with a known codec and channels, and channels and sample rate are the most any of them has.
    */
-  audio: { codec: string; channels: number; sampleRate: number | undefined; tracks: number } | undefined;
+  audio: { codec: string; channels: number; sampleRate: number | undefined; tracks: number; decodable: number[] } | undefined;
   /** A real video track; cover art (attached pictures) does not count. */
   video: { codec: string; pixFmt: string | undefined; profile: string | undefined; width: number; height: number } | undefined;
 }
@@ -76,6 +77,8 @@ export async function probeSource(file: string, ffprobePath = 'ffprobe'): Promis
   const streams = raw.streams ?? [];
   const audios = streams.filter((s) => s.codec_type === 'audio');
   const audio = audios[0];
+  const decodable = audios.flatMap((s, i) => (s.codec_name && s.codec_name !== 'unknown' && (s.channels ?? 0) > 0 ? [i] : []));
+  const usable = decodable.length ? decodable.map((i) => audios[i]!) : audios;
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const durations = [raw.format?.duration, ...streams.map((s) => s.duration)].map(Number).filter((n) => Number.isFinite(n) && n > 0);
   return {
@@ -85,9 +88,10 @@ export async function probeSource(file: string, ffprobePath = 'ffprobe'): Promis
     audio: audio
       ? {
         codec: audio.codec_name ?? 'unknown',
-        channels: Math.max(...audios.map((s) => s.channels ?? 0)),
-        sampleRate: positive(Math.max(...audios.map((s) => Number(s.sample_rate) || 0))),
+        channels: Math.max(...usable.map((s) => s.channels ?? 0)),
+        sampleRate: positive(Math.max(...usable.map((s) => Number(s.sample_rate) || 0))),
         tracks: audios.length,
+        decodable,
       }
       : undefined,
     video:

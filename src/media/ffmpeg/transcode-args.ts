@@ -11,8 +11,12 @@ export interface TranscodeOptions {
    */
   video: 'copy' | 'encode';
   audioChannels: number;
-  /** Audio tracks in the source; more than one are mixed into one (each side of a call on its own track). */
-  audioTracks?: number;
+  /**
+   * Audio-track indexes to keep (default: the first). Several are mixed into one, each side of a
+   * call on its own track; that needs `mixDurationSec`, the source's length.
+   */
+  audioTracks?: readonly number[];
+  mixDurationSec?: number;
   /** The source's sample rate; narrowband telephone audio needs far fewer bits. */
   audioSampleRate?: number;
   /** Keep at most this many seconds (`-t`). */
@@ -33,14 +37,11 @@ export function transcodeArgs(o: TranscodeOptions): readonly string[] {
   for (const [name, value] of sourceInputGuards()) b.opt(name, value);
   b.input(o.input);
   if (o.maxDurationSec !== undefined) b.opt('-t', o.maxDurationSec);
-  const tracks = o.audioTracks ?? 1;
-  if (tracks > 1) {
-    // Every track is part of the one conversation. normalize=0 keeps each at its own level;
-    // amix's default would scale each by 1/N, so a two-track call would play 6 dB quieter.
-    const inputs = Array.from({ length: tracks }, (_, i) => `[0:a:${i}]`).join('');
-    b.opt('-filter_complex', `${inputs}amix=inputs=${tracks}:duration=longest:normalize=0[mixed]`).opt('-map', '[mixed]');
+  const tracks = o.audioTracks?.length ? o.audioTracks : [0];
+  if (tracks.length > 1 && o.mixDurationSec !== undefined) {
+    b.opt('-filter_complex', mixGraph(tracks, o.audioSampleRate ?? 48_000, o.mixDurationSec)).opt('-map', '[mixed]');
   } else {
-    b.opt('-map', '0:a:0');
+    b.opt('-map', `0:a:${tracks[0]}`);
   }
   if (o.mode === 'audio_video') {
     b.opt('-map', '0:v:0');
@@ -59,6 +60,19 @@ export function transcodeArgs(o: TranscodeOptions): readonly string[] {
   b.flag('-sn').flag('-dn').opt('-map_chapters', -1).opt('-movflags', '+faststart');
   // The ipod muxer writes the M4A brand audio players expect.
   return b.opt('-f', o.mode === 'audio_video' ? 'mp4' : 'ipod').flag('-y').output(o.output).build();
+}
+
+/**
+ * Every track is part of the one conversation, so all are heard for the whole length. Each is
+ * put on one timeline first: resampled to the highest rate, a late start filled with silence
+ * (`async`), and padded to the source's length, because amix ends early when one track of a
+ * single input ends before the others (seen with Debian's ffmpeg 5.1). normalize=0 keeps each
+ * at its own level; amix's default would scale each by 1/N (6 dB quieter for a two-sided call).
+ */
+function mixGraph(tracks: readonly number[], sampleRate: number, durationSec: number): string {
+  const each = tracks.map((t, i) => `[0:a:${t}]aresample=${sampleRate}:async=1:first_pts=0,apad=whole_dur=${durationSec}[t${i}]`);
+  const inputs = tracks.map((_, i) => `[t${i}]`).join('');
+  return `${each.join(';')};${inputs}amix=inputs=${tracks.length}:duration=longest:normalize=0[mixed]`;
 }
 
 /** 128k stereo, 64k mono, 32k for telephone-band mono (8-16 kHz): more bits would only cost encode time. */
