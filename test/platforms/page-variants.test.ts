@@ -191,6 +191,15 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     expect(await probe(zoomAdapter)).toMatchObject({ reason: 'removed_by_host' });
   });
 
+  it('a page that draws its state in a web component is read at once, not at the next 10 s check', async () => {
+    await page.close();
+    page = await browser.newPage();
+    await show('<p>Joining…</p>');
+    expect((await probe(zoomAdapter)).phase).toBe('loading'); // no shadow roots: probes do not look
+    await show(inShadow('dialog', '<div role="dialog"><p>You have been removed from this meeting</p></div>'));
+    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'left', reason: 'removed_by_host' });
+  });
+
   it('a hidden dialog is not read while the chat is open', async () => {
     // With a chat container on the page the text is read element by element, and a hidden
     // element's innerText is all of its text: a pre-rendered end dialog must stay unread.

@@ -76,15 +76,16 @@ function expression(op: string, arg: unknown, pierce = true): string {
 /**
  * Whether the probes of a page look into shadow roots. Finding them visits every element, which
  * on a large meeting page costs more than the rest of the probe (scripts/bench/probe), so pages
- * are checked for them at most every SHADOW_RECHECK_MS and only pages that have some pay for it
- * on every probe. Clicks (find, exists) always look: they are rare and must not miss.
+ * are checked for them at most every SHADOW_RECHECK_MS, or at once when a probe recognises
+ * nothing, and only pages that have some pay for it on every probe. Clicks (find, exists) always
+ * look: they are rare and must not miss.
  */
 const SHADOW_RECHECK_MS = 10_000;
 const shadowChecks = new WeakMap<Page, { at: number; has: boolean }>();
 
-async function pageHasShadowRoots(page: Page): Promise<boolean> {
+async function pageHasShadowRoots(page: Page, now = false): Promise<boolean> {
   const seen = shadowChecks.get(page);
-  if (seen && Date.now() - seen.at < SHADOW_RECHECK_MS) return seen.has;
+  if (seen && !now && Date.now() - seen.at < SHADOW_RECHECK_MS) return seen.has;
   const has = ((await page.evaluate(expression('shadowRoots', null))) as number) > 0;
   shadowChecks.set(page, { at: Date.now(), has });
   return has;
@@ -92,8 +93,12 @@ async function pageHasShadowRoots(page: Page): Promise<boolean> {
 
 /** `selfName`: the bot's display name, so its own tile never counts as another participant. */
 export async function probePage(page: Page, spec: ProbeSpec, selfName?: string): Promise<PageProbe> {
+  const arg = { spec, selfName: selfName ?? null };
   const pierce = await pageHasShadowRoots(page);
-  return (await page.evaluate(expression('probe', { spec, selfName: selfName ?? null }, pierce))) as PageProbe;
+  const probe = (await page.evaluate(expression('probe', arg, pierce))) as PageProbe;
+  // Nothing recognised: the page may have just drawn its state in a web component; look now.
+  if (pierce || probe.phase !== 'loading' || !(await pageHasShadowRoots(page, true))) return probe;
+  return (await page.evaluate(expression('probe', arg, true))) as PageProbe;
 }
 
 /** The page's visible text (lower-cased, quotes folded), without the `ignore` containers. */
