@@ -207,6 +207,10 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
       + '<div class="chat-container"><p>hi</p></div>'
       + '<div class="zm-modal" style="display: none"><p>The host has ended this meeting</p></div>');
     expect(await probe(zoomAdapter)).toMatchObject({ phase: 'in_call' });
+    // What is shown is still read: a visible dialog inside a `visibility: hidden` wrapper.
+    await show('<div class="chat-container"><p>hi</p></div><div style="visibility: hidden"><p>gone</p>'
+      + '<div class="zm-modal" style="visibility: visible"><p>The host has ended this meeting</p></div></div>');
+    expect(await probe(zoomAdapter)).toMatchObject({ reason: 'meeting_ended' });
   });
 
   it("Zoom: an admin's join disclaimer is agreed to inside its dialog only", async () => {

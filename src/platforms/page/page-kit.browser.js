@@ -65,19 +65,23 @@
     return found;
   };
 
-  // Shown, or a `display: contents` wrapper (no box of its own, its children may have one).
-  const rendered = (el) => visible(el) || el.ownerDocument.defaultView.getComputedStyle(el).display === 'contents';
+  const styleOf = (el) => el.ownerDocument.defaultView.getComputedStyle(el);
+  // Laid out at all (display is not none, here or above), or a `display: contents` wrapper, whose
+  // children may have boxes of their own. Not a visibility check: a `visibility: hidden` element
+  // can have visible children, and innerText already leaves the invisible ones out.
+  const rendered = (el) => el.getClientRects().length > 0 || styleOf(el).display === 'contents';
 
   // Text people typed (chat, captions) must never read as a page state: "Meeting ended?" in chat
   // is not the meeting ending. Subtrees matching `ignore` are skipped while collecting the text.
-  // innerText of a hidden element is its whole text, so hidden children are skipped by hand.
+  // innerText of an element that is not rendered is its whole text, so those are skipped by hand.
   const textSkipping = (el, ignore) => {
     if (ignore.some((s) => el.matches(s))) return '';
     if (!ignore.some((s) => el.querySelector(s))) return el.innerText || '';
+    const ownTextShown = styleOf(el).visibility !== 'hidden';
     const parts = [];
     for (const node of el.childNodes) {
       if (node.nodeType === 1 && rendered(node)) parts.push(textSkipping(node, ignore));
-      else if (node.nodeType === 3) parts.push(node.nodeValue);
+      else if (node.nodeType === 3 && ownTextShown) parts.push(node.nodeValue);
     }
     return parts.join('\n');
   };
@@ -100,9 +104,9 @@
     });
     // innerText leaves shadow trees out, so each shown host's tree is read node by node.
     const shadowText = shadowRoots()
-      .filter((r) => visible(r.host) && !ignoredRoot(r, valid))
+      .filter((r) => rendered(r.host) && !ignoredRoot(r, valid))
       .flatMap((r) => [...r.childNodes].map((n) => {
-        if (n.nodeType === 3) return n.nodeValue;
+        if (n.nodeType === 3) return styleOf(r.host).visibility === 'hidden' ? '' : n.nodeValue;
         return n.nodeType === 1 && rendered(n) ? textSkipping(n, valid) : '';
       }));
     return norm([...docs().map((d) => textSkipping(d.body, valid)), ...shadowText].join('\n'));
