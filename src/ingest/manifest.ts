@@ -14,7 +14,7 @@ export interface FileSourceInfo {
   audioChannels: number;
   /** Audio tracks in the source (each side of a call may have its own). */
   audioTracks: number;
-  /** How many of them are mixed into the recording: all that decode, when the source states its length. */
+  /** How many of them are mixed into the recording: all whose codec ffmpeg knows. */
   audioTracksMixed: number;
   hasVideo: boolean;
   /** ffprobe's container name, e.g. `wav` or `mov,mp4,m4a,3gp,3g2,mj2`. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { MeetcapError, toMeetcapError, type FileJob, type RecordingMode } from '../contracts/index.js';
 import { FfmpegProcess } from '../media/ffmpeg/process.js';
 import { probeSource, type SourceProbe } from '../media/ffmpeg/source-probe.js';
-import { canCopyVideo, transcodeArgs } from '../media/ffmpeg/transcode-args.js';
+import { audioReadArgs, canCopyVideo, transcodeArgs } from '../media/ffmpeg/transcode-args.js';
 
 /** What the rules decided for a probed source. */
 export type IngestPlan =
@@ -37,8 +37,7 @@ export function planIngest(job: FileJob, probe: SourceProbe, profileMode: Record
     video: probe.video && canCopyVideo(probe.video) ? 'copy' : 'encode',
     channels: probe.audio.channels,
     sampleRate: probe.audio.sampleRate,
-    // Mixing needs the length to pad every track to; a container that does not say keeps the first.
-    audioTracks: d === undefined ? (probe.audio.decodable.slice(0, 1)) : probe.audio.decodable,
+    audioTracks: probe.audio.decodable,
     expectedSec: d === undefined ? undefined : Math.min(d, maxDurationSec),
     maxReached: d !== undefined && d > maxDurationSec,
   };
@@ -61,7 +60,9 @@ export async function transcode(
   io: { input: string; output: string; ffmpegPath: string; ffprobePath: string; log: Logger; signal: AbortSignal },
 ): Promise<TranscodeResult> {
   const max = job.limits.maxDurationSec;
-  const args = transcodeArgs({ input: io.input, output: io.output, mode: plan.mode, video: plan.video, audioChannels: plan.channels, audioTracks: plan.audioTracks, mixDurationSec: plan.expectedSec, audioSampleRate: plan.sampleRate, maxDurationSec: max });
+  const mixDurationSec = plan.audioTracks.length > 1 ? await readableAudioSec(plan.audioTracks, io) : undefined;
+  if (io.signal.aborted) throw new MeetcapError('stopped_by_operator', 'stopped while reading the source');
+  const args = transcodeArgs({ input: io.input, output: io.output, mode: plan.mode, video: plan.video, audioChannels: plan.channels, audioTracks: plan.audioTracks, mixDurationSec, audioSampleRate: plan.sampleRate, maxDurationSec: max });
   io.log.info({ mode: plan.mode, video: plan.video, channels: plan.channels, audioTracks: plan.audioTracks }, 'transcoding source');
   const proc = FfmpegProcess.start(args, { logger: io.log, ffmpegPath: io.ffmpegPath });
   // ffmpeg writes to a file; nothing comes on stdout, but an unread pipe must not hold it up.
@@ -89,6 +90,25 @@ export async function transcode(
   // A source that did not state its length has reached the maximum when ffmpeg's -t cut it.
   const maxReached = plan.maxReached || (plan.expectedSec === undefined && durationSec >= max - 0.5);
   return { output: io.output, durationSec, maxReached };
+}
+
+/**
+ * How far the tracks to be mixed can really be read. The mix pads every track to this length,
+ * so a truncated file comes out as long as what is left of it and fails the length check below,
+ * instead of being padded with silence to the length its container claims.
+ */
+async function readableAudioSec(tracks: readonly number[], io: { input: string; ffmpegPath: string; log: Logger; signal: AbortSignal }): Promise<number> {
+  const proc = FfmpegProcess.start(audioReadArgs(io.input, tracks), { logger: io.log, ffmpegPath: io.ffmpegPath });
+  proc.stdout.resume();
+  const onStop = (): void => void proc.kill();
+  io.signal.addEventListener('abort', onStop, { once: true });
+  try {
+    return (await proc.end()).durationSec;
+  } catch (err) {
+    throw blame(toMeetcapError(err, 'transcode_failed'));
+  } finally {
+    io.signal.removeEventListener('abort', onStop);
+  }
 }
 
 /** Up to 2 s or 2 % short is encoder priming and stream-end slack, not a truncated file. */

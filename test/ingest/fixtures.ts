@@ -52,6 +52,12 @@ export const make = {
     await rm(`${file}.parts.mkv`);
     return file;
   },
+  /** Two tracks as long as each other (300 Hz and 1 kHz), MP4 with its index at the front. */
+  twoTracksFaststart: async (file: string, sec: number) => {
+    await ff(['-f', 'lavfi', '-i', `sine=f=300:sample_rate=8000:duration=${sec}`, '-f', 'lavfi', '-i', `sine=f=1000:sample_rate=8000:duration=${sec}`,
+      '-map', '0:a', '-map', '1:a', '-c:a', 'aac', '-movflags', '+faststart', file]);
+    return file;
+  },
   /**
    * Two tracks, the second in a codec ffmpeg does not know (its Matroska CodecID renamed): the
    * first must still be kept.

@@ -40,6 +40,9 @@ describe('file ingest: sources and failures', () => {
       'half.mp4': await make.truncated(path.join(dir, 'half.mp4'), video),
       'half-faststart.mp4': await make.truncated(path.join(dir, 'half-faststart.mp4'), await make.faststart(path.join(dir, 'fs.mp4'), video)),
       'noise.mp4': await make.random(path.join(dir, 'noise.mp4')),
+      // Each side of a call on its own track, index at the front, cut in half: the mix must not
+      // pad what is left with silence up to the length the index claims.
+      'half-two-sides.mp4': await make.truncated(path.join(dir, 'half-two-sides.mp4'), await make.twoTracksFaststart(path.join(dir, 'two.mp4'), 20)),
       'call.wav': await make.dialerWav(path.join(dir, 'call.wav'), 5),
     };
     for (const [name, file] of Object.entries(sources)) {
@@ -78,6 +81,7 @@ describe('file ingest: sources and failures', () => {
     ['half.mp4', /moov atom not found|not a readable/],
     ['noise.mp4', /not a readable audio\/video file/],
     ['half-faststart.mp4', /truncated or damaged|cannot be decoded/],
+    ['half-two-sides.mp4', /truncated or damaged|cannot be decoded/],
   ])('%s ends source_unreadable with nothing stored and no pending multipart upload', async (name, message) => {
     const { outcome, states } = await ingest({ file: { key: `uploads/${name}` }, limits: { minDurationSec: 1 } }, { config, storage });
     expect(outcome).toMatchObject({ state: 'failed', reason: 'source_unreadable' });

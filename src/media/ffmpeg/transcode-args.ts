@@ -13,7 +13,7 @@ export interface TranscodeOptions {
   audioChannels: number;
   /**
    * Audio-track indexes to keep (default: the first). Several are mixed into one, each side of a
-   * call on its own track; that needs `mixDurationSec`, the source's length.
+   * call on its own track; that needs `mixDurationSec`, how far the tracks can be read (audioReadArgs).
    */
   audioTracks?: readonly number[];
   mixDurationSec?: number;
@@ -65,14 +65,27 @@ export function transcodeArgs(o: TranscodeOptions): readonly string[] {
 /**
  * Every track is part of the one conversation, so all are heard for the whole length. Each is
  * put on one timeline first: resampled to the highest rate, a late start filled with silence
- * (`async`), and padded to the source's length, because amix ends early when one track of a
- * single input ends before the others (seen with Debian's ffmpeg 5.1). normalize=0 keeps each
+ * (`async`), and padded to the length the longest can be read, because amix ends early when one
+ * track of a single input ends before the others (seen with Debian's ffmpeg 5.1). normalize=0 keeps each
  * at its own level; amix's default would scale each by 1/N (6 dB quieter for a two-sided call).
  */
 function mixGraph(tracks: readonly number[], sampleRate: number, durationSec: number): string {
   const each = tracks.map((t, i) => `[0:a:${t}]aresample=${sampleRate}:async=1:first_pts=0,apad=whole_dur=${durationSec}[t${i}]`);
   const inputs = tracks.map((_, i) => `[t${i}]`).join('');
   return `${each.join(';')};${inputs}amix=inputs=${tracks.length}:duration=longest:normalize=0[mixed]`;
+}
+
+/**
+ * Reads the given audio tracks without decoding them (`-c copy` into the null muxer): the last
+ * `out_time` of its progress is how far the file's audio can really be read, which a length
+ * padded to the container's claim (mixGraph) would otherwise hide in a truncated file.
+ */
+export function audioReadArgs(input: string, tracks: readonly number[]): readonly string[] {
+  const b = new FfmpegArgs().flag('-hide_banner').opt('-loglevel', 'error').flag('-nostdin').flag('-nostats').opt('-progress', 'pipe:2');
+  for (const [name, value] of sourceInputGuards()) b.opt(name, value);
+  b.input(input);
+  for (const t of tracks) b.opt('-map', `0:a:${t}`);
+  return b.opt('-c', 'copy').opt('-f', 'null').output('-').build();
 }
 
 /** 128k stereo, 64k mono, 32k for telephone-band mono (8-16 kHz): more bits would only cost encode time. */
