@@ -191,13 +191,27 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     expect(await probe(zoomAdapter)).toMatchObject({ reason: 'removed_by_host' });
   });
 
-  it('a page that draws its state in a web component is read at once, not at the next 10 s check', async () => {
+  it('a page that draws its state in a web component is read within a second or so, not at the next 10 s check', async () => {
     await page.close();
     page = await browser.newPage();
     await show('<p>Joining…</p>');
     expect((await probe(zoomAdapter)).phase).toBe('loading'); // no shadow roots: probes do not look
     await show(inShadow('dialog', '<div role="dialog"><p>You have been removed from this meeting</p></div>'));
-    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'left', reason: 'removed_by_host' });
+    // Probed as the call monitor does, every 500 ms, until the page reads as removed.
+    await expect.poll(async () => (await probe(zoomAdapter)).reason, { interval: 500, timeout: 5_000 }).toBe('removed_by_host');
+  });
+
+  it('a hidden frame is not read: its text is not on the screen', async () => {
+    const frame = (style: string): string => `<iframe style="${style}" srcdoc="<p>The host has ended this meeting</p>"></iframe>`;
+    const call = '<div class="single-main-container__video-frame"><div class="video-avatar__avatar-footer">Ann</div></div>';
+    for (const style of ['display: none', 'visibility: hidden']) {
+      await show(`${call}${frame(style)}`);
+      await page.waitForFunction(() => document.querySelector('iframe')?.contentDocument?.body?.textContent?.includes('ended'));
+      expect((await probe(zoomAdapter)).phase, style).toBe('in_call');
+    }
+    await show(`${call}${frame('')}`);
+    await page.waitForFunction(() => document.querySelector('iframe')?.contentDocument?.body?.textContent?.includes('ended'));
+    expect(await probe(zoomAdapter)).toMatchObject({ reason: 'meeting_ended' });
   });
 
   it('a hidden dialog is not read while the chat is open', async () => {

@@ -16,6 +16,9 @@
   const docs = () => {
     const out = [document];
     for (const frame of document.querySelectorAll('iframe')) {
+      // A hidden frame's text is not on the screen (and innerText of a document that is not laid
+      // out is all of its text): a pre-rendered dialog in one must not read as page state.
+      if (!visible(frame)) continue;
       try {
         if (frame.contentDocument && frame.contentDocument.body) out.push(frame.contentDocument);
       } catch (_e) {

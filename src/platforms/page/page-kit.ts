@@ -76,16 +76,17 @@ function expression(op: string, arg: unknown, pierce = true): string {
 /**
  * Whether the probes of a page look into shadow roots. Finding them visits every element, which
  * on a large meeting page costs more than the rest of the probe (scripts/bench/probe), so pages
- * are checked for them at most every SHADOW_RECHECK_MS, or at once when a probe recognises
- * nothing, and only pages that have some pay for it on every probe. Clicks (find, exists) always
- * look: they are rare and must not miss.
+ * are checked for them at most every SHADOW_RECHECK_MS (every SHADOW_RECHECK_UNKNOWN_MS while a
+ * probe recognises nothing on the page), and only pages that have some pay for it on every
+ * probe. Clicks (find, exists) always look: they are rare and must not miss.
  */
 const SHADOW_RECHECK_MS = 10_000;
+const SHADOW_RECHECK_UNKNOWN_MS = 1_000;
 const shadowChecks = new WeakMap<Page, { at: number; has: boolean }>();
 
-async function pageHasShadowRoots(page: Page, now = false): Promise<boolean> {
+async function pageHasShadowRoots(page: Page, maxAgeMs = SHADOW_RECHECK_MS): Promise<boolean> {
   const seen = shadowChecks.get(page);
-  if (seen && !now && Date.now() - seen.at < SHADOW_RECHECK_MS) return seen.has;
+  if (seen && Date.now() - seen.at < maxAgeMs) return seen.has;
   const has = ((await page.evaluate(expression('shadowRoots', null))) as number) > 0;
   shadowChecks.set(page, { at: Date.now(), has });
   return has;
@@ -96,8 +97,8 @@ export async function probePage(page: Page, spec: ProbeSpec, selfName?: string):
   const arg = { spec, selfName: selfName ?? null };
   const pierce = await pageHasShadowRoots(page);
   const probe = (await page.evaluate(expression('probe', arg, pierce))) as PageProbe;
-  // Nothing recognised: the page may have just drawn its state in a web component; look now.
-  if (pierce || probe.phase !== 'loading' || !(await pageHasShadowRoots(page, true))) return probe;
+  // Nothing recognised: the page may have just drawn its state in a web component; look sooner.
+  if (pierce || probe.phase !== 'loading' || !(await pageHasShadowRoots(page, SHADOW_RECHECK_UNKNOWN_MS))) return probe;
   return (await page.evaluate(expression('probe', arg, true))) as PageProbe;
 }
 
