@@ -66,8 +66,8 @@ export function transcodeArgs(o: TranscodeOptions): readonly string[] {
  * Every track is part of the one conversation, so all are heard for the whole length. Each is
  * put on one timeline first: resampled to the highest rate, a late start filled with silence
  * (`async`), and padded to the length the longest can be read, because amix ends early when one
- * track of a single input ends before the others (seen with Debian's ffmpeg 5.1). normalize=0 keeps each
- * at its own level; amix's default would scale each by 1/N (6 dB quieter for a two-sided call).
+ * track of a single input ends before the others (seen with Debian's ffmpeg 5.1). normalize=0
+ * keeps each at its own level; amix's default would scale each by 1/N (6 dB quieter for two).
  */
 function mixGraph(tracks: readonly number[], sampleRate: number, durationSec: number): string {
   const each = tracks.map((t, i) => `[0:a:${t}]aresample=${sampleRate}:async=1:first_pts=0,apad=whole_dur=${durationSec}[t${i}]`);

@@ -1,9 +1,9 @@
 // In-page helpers for every platform adapter. Plain browser JS on purpose: functions written in
 // TypeScript and serialised by Puppeteer break under tsx (it injects `__name` helpers the page
 // does not have). Node evaluates this file as `(<this>)(op, arg)`; it must stay one expression.
-// Everything here reads the DOM (top document, same-origin iframes for Zoom's iframe#webclient,
-// and open shadow roots, where web-component controls keep their buttons and text) and never
-// writes to it, so the page cannot see the bot looking.
+// Everything here reads the DOM (top document, shown same-origin iframes for Zoom's
+// iframe#webclient, and open shadow roots, where web-component controls keep their buttons and
+// text) and never writes to it, so the page cannot see the bot looking.
 (function pageKit(op, arg, pierce) {
   const norm = (s) =>
     String(s || '')
