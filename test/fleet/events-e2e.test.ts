@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
 let h: Harness;
 let server: Server;
+let tenants: string | undefined;
 const hooks: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
 
 beforeAll(async () => {
@@ -29,7 +30,7 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const tenants = mkdtempSync(join(tmpdir(), 'meetcap-tenants-'));
+  tenants = mkdtempSync(join(tmpdir(), 'meetcap-tenants-'));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   writeFileSync(join(tenants, 'acme.json'), JSON.stringify({ webhooks: [{ url, secretEnv: SECRET_ENV, events: ['session.outcome'] }] }));
   // The worker runs in this process and reads webhook secrets from its environment.
@@ -40,6 +41,7 @@ afterAll(async () => {
   await h?.close();
   await new Promise((r) => server?.close(r));
   delete process.env[SECRET_ENV];
+  if (tenants) rmSync(tenants, { recursive: true, force: true });
 });
 
 describe('lifecycle events from a running worker', () => {

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -78,6 +78,7 @@ describe('tenant webhooks', () => {
     await Promise.all(running.map((r) => r.close()));
     await new Promise((r) => server.close(r));
     await t.close();
+    rmSync(tenantsDir, { recursive: true, force: true });
   });
 
   function tenant(id: string, webhooks: unknown[]): void {

@@ -54,6 +54,7 @@ export interface HarnessOptions {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const prefix = `meetcap-test-${randomBytes(4).toString('hex')}`;
+  const spoolDir = join(tmpdir(), `${prefix}-spool`);
   const sandbox = await startSandbox({ home: join(tmpdir(), 'meetcap-test-home') });
   const s3 = await startS3rver();
   const env: NodeJS.ProcessEnv = {
@@ -69,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     MEETCAP_LOG_LEVEL: 'debug',
-    MEETCAP_SPOOL_DIR: join(tmpdir(), `${prefix}-spool`),
+    MEETCAP_SPOOL_DIR: spoolDir,
     MEETCAP_CONTROL_SECRET: TEST_CONTROL_SECRET,
     MEETCAP_METRICS_PORT: '0',
     ...options.env,
@@ -128,6 +129,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await s3.close();
       await sandbox.close();
       await Promise.all(downloads.map((f) => rm(f, { force: true })));
+      await rm(spoolDir, { recursive: true, force: true });
     },
   };
 }
