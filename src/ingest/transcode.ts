@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { MeetcapError, toMeetcapError, type FileJob, type RecordingMode } from '../contracts/index.js';
-import { FfmpegProcess } from '../media/ffmpeg/process.js';
+import { FfmpegProcess, type FfmpegResult } from '../media/ffmpeg/process.js';
 import { probeSource, type SourceProbe } from '../media/ffmpeg/source-probe.js';
 import { audioReadArgs, canCopyVideo, transcodeArgs } from '../media/ffmpeg/transcode-args.js';
 
@@ -64,18 +64,7 @@ export async function transcode(
   if (io.signal.aborted) throw new MeetcapError('stopped_by_operator', 'stopped while reading the source');
   const args = transcodeArgs({ input: io.input, output: io.output, mode: plan.mode, video: plan.video, audioChannels: plan.channels, audioTracks: plan.audioTracks, mixDurationSec, audioSampleRate: plan.sampleRate, maxDurationSec: max });
   io.log.info({ mode: plan.mode, video: plan.video, channels: plan.channels, audioTracks: plan.audioTracks }, 'transcoding source');
-  const proc = FfmpegProcess.start(args, { logger: io.log, ffmpegPath: io.ffmpegPath });
-  // ffmpeg writes to a file; nothing comes on stdout, but an unread pipe must not hold it up.
-  proc.stdout.resume();
-  const onStop = (): void => void proc.kill();
-  io.signal.addEventListener('abort', onStop, { once: true });
-  try {
-    await proc.end();
-  } catch (err) {
-    throw blame(toMeetcapError(err, 'transcode_failed'));
-  } finally {
-    io.signal.removeEventListener('abort', onStop);
-  }
+  await runFfmpeg(args, io);
   if (io.signal.aborted) throw new MeetcapError('stopped_by_operator', 'stopped while transcoding');
   const out = await probeSource(io.output, io.ffprobePath).catch((err: unknown) => {
     throw new MeetcapError('transcode_failed', `ffmpeg wrote an output ffprobe cannot read: ${(err as Error).message}`);
@@ -97,13 +86,21 @@ export async function transcode(
  * so a truncated file comes out as long as what is left of it and fails the length check below,
  * instead of being padded with silence to the length its container claims.
  */
-async function readableAudioSec(tracks: readonly number[], io: { input: string; ffmpegPath: string; log: Logger; signal: AbortSignal }): Promise<number> {
-  const proc = FfmpegProcess.start(audioReadArgs(io.input, tracks), { logger: io.log, ffmpegPath: io.ffmpegPath });
+async function readableAudioSec(tracks: readonly number[], io: FfmpegIo & { input: string }): Promise<number> {
+  return (await runFfmpeg(audioReadArgs(io.input, tracks), io)).durationSec;
+}
+
+type FfmpegIo = { ffmpegPath: string; log: Logger; signal: AbortSignal };
+
+/** Runs ffmpeg to its end, killed when the job is stopped; a damaged input is blamed on the source. */
+async function runFfmpeg(args: readonly string[], io: FfmpegIo): Promise<FfmpegResult> {
+  const proc = FfmpegProcess.start(args, { logger: io.log, ffmpegPath: io.ffmpegPath });
+  // ffmpeg writes to a file or nowhere; nothing comes on stdout, but an unread pipe must not hold it up.
   proc.stdout.resume();
   const onStop = (): void => void proc.kill();
   io.signal.addEventListener('abort', onStop, { once: true });
   try {
-    return (await proc.end()).durationSec;
+    return await proc.end();
   } catch (err) {
     throw blame(toMeetcapError(err, 'transcode_failed'));
   } finally {

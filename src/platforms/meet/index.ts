@@ -4,12 +4,12 @@ import { clickIfPresent, probePage } from '../page/page-kit.js';
 import { joinMeet } from './join.js';
 import { leaveMeet } from './leave.js';
 import { DISMISS_NOTICE, INCOMING_VIDEO_OFF, MEET_PROBE } from './selectors.js';
-import { MEET_HOSTS, parseMeetUrl } from './url.js';
+import { isMeetHost, parseMeetUrl } from './url.js';
 
 export const meetAdapter: PlatformAdapter = {
   id: 'meet',
   parseUrl: parseMeetUrl,
-  allowsNavigationTo: (host) => (MEET_HOSTS as readonly string[]).includes(host),
+  allowsNavigationTo: isMeetHost,
   signInHosts: ['accounts.google.com'],
   join: joinMeet,
   probe: (page, botName) => probePage(page, MEET_PROBE, botName),

@@ -2,6 +2,7 @@ import type { ParsedMeeting } from '../platform.js';
 import { safeDecode } from '../url-kit.js';
 
 export const MEET_HOSTS = ['meet.google.com'] as const;
+export const isMeetHost = (host: string): boolean => (MEET_HOSTS as readonly string[]).includes(host);
 
 /**
  * `abc-defg-hij`, also written without dashes. Workspace nicknames are other lowercase words;
@@ -15,7 +16,7 @@ const RESERVED = new Set(['lookup', 'landing', 'new', 'about', 'linkredirect', '
 const APP_PREFIX = '_meet';
 
 export function parseMeetUrl(url: URL): ParsedMeeting | null {
-  if (!(MEET_HOSTS as readonly string[]).includes(url.hostname)) return null;
+  if (!isMeetHost(url.hostname)) return null;
   const segments = url.pathname.split('/').filter(Boolean);
   if (segments.length === 2 && segments[0] === APP_PREFIX) segments.shift();
   if (segments.length !== 1) return null;
@@ -41,7 +42,7 @@ export function parseMeetUrl(url: URL): ParsedMeeting | null {
  * Lookup links (Google Classroom) resolve to a meeting only for signed-in members of the class.
  */
 export function meetNotJoinable(url: URL): string | undefined {
-  if (!(MEET_HOSTS as readonly string[]).includes(url.hostname)) return undefined;
+  if (!isMeetHost(url.hostname)) return undefined;
   if (/^\/lookup\//.test(url.pathname)) {
     return 'is a Meet lookup link (Google Classroom), which only signed-in members can open; use the meeting\'s meet.google.com/abc-defg-hij link';
   }

@@ -13,7 +13,11 @@
       .trim()
       .toLowerCase();
 
+  // The documents read (the page and its shown same-origin frames), found once per call: every
+  // selector of a probe is asked of the same ones.
+  let docsCache = null;
   const docs = () => {
+    if (docsCache) return docsCache;
     const out = [document];
     for (const frame of document.querySelectorAll('iframe')) {
       // A hidden frame's text is not on the screen (and innerText of a document that is not laid
@@ -25,6 +29,7 @@
         // cross-origin frames are not ours to read
       }
     }
+    docsCache = out;
     return out;
   };
 
@@ -49,9 +54,10 @@
   };
   const roots = () => [...docs(), ...shadowRoots()];
 
+  const styleOf = (el) => el.ownerDocument.defaultView.getComputedStyle(el);
   const visible = (el) => {
     if (!el || !el.isConnected) return false;
-    const style = el.ownerDocument.defaultView.getComputedStyle(el);
+    const style = styleOf(el);
     if (style.visibility === 'hidden' || style.display === 'none') return false;
     return el.getClientRects().length > 0;
   };
@@ -68,7 +74,6 @@
     return found;
   };
 
-  const styleOf = (el) => el.ownerDocument.defaultView.getComputedStyle(el);
   // Laid out at all (display is not none, here or above), or a `display: contents` wrapper, whose
   // children may have boxes of their own. Not a visibility check: a `visibility: hidden` element
   // can have visible children, and innerText already leaves the invisible ones out.
