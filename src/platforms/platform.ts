@@ -33,6 +33,8 @@ export interface PageProbe {
   participants: ParticipantTile[];
   /** Dialogs in the way that the adapter will clear on its next `tidy` (recording notices…). */
   blockingDialog?: string;
+  /** The page says it lost its connection and is trying to get it back. */
+  reconnecting?: boolean;
 }
 
 export interface JoinOptions {

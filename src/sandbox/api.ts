@@ -67,6 +67,11 @@ export class SandboxApi {
     return { removed: this.meeting(code).remove(joinerId) };
   }
 
+  /** The host puts joiners in the call back in the waiting room (Zoom's "Put in waiting room"). */
+  hold(code: string, joinerId?: string): { held: string[] } {
+    return { held: this.meeting(code).hold(joinerId) };
+  }
+
   /** The host starts a meeting created with `started: false`; returns the joiners let on. */
   start(code: string): { started: string[] } {
     return { started: this.meeting(code).start() };

@@ -54,6 +54,7 @@ function routes(api: SandboxApi): [string, RegExp, Handler][] {
     ['POST', new RegExp(`^${M}/admit$`), ([c], b) => api.admit(c!, parse(joinerBody, b ?? {}).joinerId)],
     ['POST', new RegExp(`^${M}/deny$`), ([c], b) => api.deny(c!, parse(joinerBody, b ?? {}).joinerId)],
     ['POST', new RegExp(`^${M}/remove$`), ([c], b) => api.remove(c!, parse(joinerBody, b ?? {}).joinerId)],
+    ['POST', new RegExp(`^${M}/hold$`), ([c], b) => api.hold(c!, parse(joinerBody, b ?? {}).joinerId)],
     ['POST', new RegExp(`^${M}/start$`), ([c]) => api.start(c!)],
     ['POST', new RegExp(`^${M}/end$`), ([c]) => api.end(c!)],
     ['GET', new RegExp(`^${M}/wait$`), ([c], _b, q) => api.wait(c!, parse(waitQuery, q))],

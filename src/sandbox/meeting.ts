@@ -124,6 +124,15 @@ export class Meeting {
     return this.select(joinerId, 'in_call').map((j) => (this.transition(j, 'removed'), j.id));
   }
 
+  /** Back to the lobby from the call: media to the joiner stops until it is admitted again. */
+  hold(joinerId?: string): string[] {
+    return this.select(joinerId, 'in_call').map((j) => {
+      this.transition(j, 'lobby');
+      j.timers.push(setTimeout(() => this.expire(j), this.options.lobbyTimeoutMs));
+      return j.id;
+    });
+  }
+
   end(): void {
     if (this.state === 'ended') return;
     this.state = 'ended';

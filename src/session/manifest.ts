@@ -2,6 +2,7 @@ import type { MeetingJob, RecordingMode, ParticipantSeen, StateChange, StoredObj
 import { primaryExternalSpeaker, type PrimaryExternal, type SpeakerMatch } from './attendees.js';
 import type { SessionMachine } from './machine.js';
 import type { PartsBlock } from './parts.js';
+import type { Interruption } from './call-presence.js';
 import type { FinishedRecording, PausedSpan } from './recording.js';
 import type { SpeakerSegment, SpeakerTimeline } from './speakers.js';
 
@@ -16,7 +17,11 @@ export interface Manifest {
   /** The job as scheduled, passcode and URL secrets removed. */
   job: Record<string, unknown>;
   timeline: StateChange[];
-  inCall: { start: string | null; end: string | null };
+  /**
+   * When the bot was in the call. `interruptions`: spans it was out of it after admission
+   * (reconnecting, put back in the waiting room, an unrecognised page); the recording ran on.
+   */
+  inCall: { start: string | null; end: string | null; interruptions?: Interruption[] };
   recording: {
     mode: RecordingMode;
     startedAt: string;
@@ -77,6 +82,7 @@ export function buildManifest(input: {
   outcome: { state: TerminalState; reason?: ReasonCode };
   redactedUrl: string;
   parts?: PartsBlock;
+  interruptions?: Interruption[];
 }): Manifest {
   const { job, machine, finished } = input;
   const inCallAt = machine.enteredAt('in_call');
@@ -92,6 +98,7 @@ export function buildManifest(input: {
     inCall: {
       start: inCallAt ? new Date(inCallAt).toISOString() : null,
       end: leftAt ? new Date(leftAt).toISOString() : null,
+      interruptions: input.interruptions ?? [],
     },
     recording: {
       mode: finished.mode,

@@ -3,6 +3,7 @@ import type { Page } from 'puppeteer-core';
 import type { Logger } from 'pino';
 import { MeetcapError, REASONS, type MeetingJob, type ReasonCode } from '../contracts/index.js';
 import type { PageProbe, PlatformAdapter } from '../platforms/platform.js';
+import { CallPresence, type OutOfCall, type PresenceChange } from './call-presence.js';
 import type { Clock } from './clock.js';
 import { CALL_POLL_MS, type ParticipantTracker } from './participants.js';
 import { AloneWatchdog, firstTripped, maxDurationWatchdog, waitingRoomWatchdog, type Watchdog } from './watchdogs.js';
@@ -17,12 +18,28 @@ export interface CallContext {
   /** A reason when the navigation guard blocked the page from leaving the meeting host. */
   blocked: () => ReasonCode | null;
   participants: ParticipantTracker;
+  /** Out-of-call spans after admission and their allowances (reconnects, back in the waiting room). */
+  presence: CallPresence;
   botName: string;
 }
 
 const ADMISSION_POLL_MS = 500;
-/** Consecutive probes outside the call (about 5 s) before the call is taken as over (page navigated away, UI gone). */
-const OUT_OF_CALL_PROBES = Math.ceil(5_000 / CALL_POLL_MS);
+/**
+ * How long the bot waits out a page that has lost its connection (Meet drops its whole call UI
+ * while it reconnects), and a page it does not recognise (a redraw, a route change: other bots
+ * measured Meet's at 5-15 s). A host who ends a call with a message we know is seen at once.
+ */
+export const RECONNECT_GRACE_MS = 180_000;
+export const UNRECOGNISED_GRACE_MS = 20_000;
+
+/** The allowances for one job: back in the waiting room, it waits as long as it did to get in. */
+export function callPresence(clock: Clock, job: MeetingJob): CallPresence {
+  return new CallPresence(clock, {
+    reconnecting: RECONNECT_GRACE_MS,
+    waitingRoom: job.limits.waitingRoomTimeoutSec * 1000,
+    unrecognised: UNRECOGNISED_GRACE_MS,
+  });
+}
 /**
  * The adapter also tidies every 10 s without a dialog in sight: some things in the way are not
  * visible to the probe (Zoom's "Join Audio" sits in a footer that hides itself).
@@ -66,6 +83,8 @@ export async function waitForAdmission(ctx: CallContext, onWaitingRoom: () => vo
     const p = await probe(ctx);
     if (p?.reason) throw new MeetcapError(p.reason, undefined, { phase: p.phase });
     if (p?.phase === 'in_call') return;
+    // Meet shows "You left the meeting" after a denial it did not word; the bot never left by itself.
+    if (p?.phase === 'left') throw new MeetcapError('denied_by_host', 'the lobby page says the bot left the meeting without saying why', { phase: p.phase });
     if (p?.phase === 'waiting_room' && limits.length === 0) {
       onWaitingRoom();
       limits.push(waitingRoomWatchdog(clock, clock.now(), job.limits.waitingRoomTimeoutSec));
@@ -79,15 +98,29 @@ export async function waitForAdmission(ctx: CallContext, onWaitingRoom: () => vo
   }
 }
 
+/** How a probe places the bot: in the call, or out of it and how. A reconnect banner over a call still showing is the call. */
+function presenceOf(p: PageProbe | null): OutOfCall | 'in_call' {
+  if (p?.phase === 'in_call') return 'in_call';
+  if (p?.reconnecting) return 'reconnecting';
+  if (p?.phase === 'waiting_room' || p?.phase === 'left') return p.phase;
+  return 'unrecognised';
+}
+
+function logPresence(log: Logger, change: PresenceChange | null): void {
+  if (change?.kind === 'left_call') log.warn({ presence: change.to }, `out of the call: ${change.to}; the recording goes on`);
+  else if (change?.kind === 'changed') log.warn({ presence: change.to, was: change.from }, `still out of the call: ${change.to}`);
+  else if (change?.kind === 'back') log.info({ was: change.from, afterMs: change.afterMs }, `back in the call after ${Math.round(change.afterMs / 1000)} s out`);
+}
+
 /**
  * Watches the call until something ends it and returns why: the platform (ended, removed), the
- * rules (alone too long, maximum length) or an operator. Recording continues meanwhile.
+ * rules (alone too long, maximum length, out of the call too long) or an operator. Recording
+ * continues meanwhile, also while the bot is out of the call (`ctx.presence`).
  */
 export async function monitorCall(ctx: CallContext, recordingStartedAt: () => number): Promise<ReasonCode> {
-  const { job, clock, log } = ctx;
+  const { job, clock, log, presence } = ctx;
   const alone = new AloneWatchdog(clock, job.limits.aloneTimeoutSec);
   const watchdogs: Watchdog[] = [maxDurationWatchdog(clock, recordingStartedAt, job.limits.maxDurationSec), alone];
-  let outOfCall = 0;
   let sinceTidy = 0;
   for (;;) {
     if (ctx.stop.aborted) return stopReason(ctx.stop);
@@ -95,20 +128,21 @@ export async function monitorCall(ctx: CallContext, recordingStartedAt: () => nu
     if (blocked) return blocked === 'sign_in_required' ? 'removed_by_host' : 'meeting_ended';
     const p = await probe(ctx);
     if (p?.reason) return p.reason;
+    logPresence(log, presence.observe(presenceOf(p)));
     if (p?.phase === 'in_call') {
-      outOfCall = 0;
       ctx.participants.observe(p.participants);
       alone.observe(p.participants.length);
       if (p.blockingDialog || ++sinceTidy >= TIDY_EVERY_PROBES) {
         sinceTidy = 0;
         await ctx.adapter.tidy(ctx.page, log).catch(() => undefined);
       }
-    } else {
-      if (p) ctx.participants.observeOutsideCall();
-      if (++outOfCall >= OUT_OF_CALL_PROBES) {
-        log.warn({ phase: p?.phase }, 'page left the call without a recognised reason');
-        return 'meeting_ended';
-      }
+    } else if (p) {
+      ctx.participants.observeOutsideCall();
+    }
+    const gone = presence.check();
+    if (gone) {
+      log.warn({ reason: gone }, 'out of the call for longer than allowed');
+      return gone;
     }
     const tripped = firstTripped(watchdogs);
     if (tripped) return tripped;

@@ -23,9 +23,10 @@ import { RecordingControl } from './control.js';
 import { keepRecoveryDraft } from './draft.js';
 import type { Clock } from './clock.js';
 import { SessionMachine } from './machine.js';
+import type { Interruption } from './call-presence.js';
 import { buildManifest } from './manifest.js';
 import type { LiveBrowser } from './health.js';
-import { monitorCall, stopReason, waitForAdmission, type CallContext } from './monitor.js';
+import { callPresence, monitorCall, stopReason, waitForAdmission, type CallContext } from './monitor.js';
 import { ParticipantTracker } from './participants.js';
 import { partsBlock, readPreviousParts, type MeetingPart, type MissingPart, type PreviousSession } from './parts.js';
 import { SessionRecording, type FinishedRecording } from './recording.js';
@@ -72,6 +73,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   let redactedUrl = '[not a meeting link]';
   let finished: FinishedRecording | undefined;
   let liveBrowser: Page | undefined;
+  const presence = callPresence(clock, job);
 
   try {
     const resolved = resolvePlatform(job.meetingUrl, job.platform);
@@ -93,7 +95,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     deps.onLive?.({ page: browser.page, media: recording });
 
     const botName = job.overrides.botName ?? profile.botName;
-    const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: stop.signal, blocked: blocked.reason, participants, botName };
+    const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: stop.signal, blocked: blocked.reason, participants, presence, botName };
     await join(ctx, machine, meeting);
     const fail = (err: MeetcapError): void => {
       failure ??= err;
@@ -117,7 +119,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   await control.close();
   finished ??= await stopRecording(recording, (err) => (failure ??= err));
   failure = crashCause(failure, liveBrowser);
-  const outcome = await finalize({ job, sessionId, deps, machine, participants, finished, endReason, failure, redactedUrl });
+  const outcome = await finalize({ job, sessionId, deps, machine, participants, finished, endReason, failure, redactedUrl, interruptions: presence.interruptions() });
   await cleanup.closeAll();
   deps.emit({ type: 'outcome', data: outcome });
   return outcome;
@@ -229,6 +231,7 @@ interface FinalizeInput {
   endReason?: ReasonCode;
   failure?: MeetcapError;
   redactedUrl: string;
+  interruptions: Interruption[];
 }
 
 /**
@@ -275,6 +278,7 @@ async function keep(
       media,
       outcome,
       redactedUrl: f.redactedUrl,
+      interruptions: f.interruptions,
       ...(previous.length ? { parts: partsBlock(previous, thisPart(f.sessionId, finished, media, reason)) } : {}),
     });
     const stored = await deps.storage.putObject(finished.manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');

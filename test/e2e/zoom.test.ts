@@ -1,7 +1,7 @@
 import { setTimeout as scenario } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { audioOnlyWithoutVideo, expectJoinFailure, keptAfter, recordsTwoSpeakers, schedule } from './scenarios.js';
+import { audioOnlyWithoutVideo, expectJoinFailure, heldInWaitingRoom, keptAfter, recordsTwoSpeakers, schedule } from './scenarios.js';
 
 /** The Zoom web client imitation, through the queue, every way a join can end. */
 let h: Harness;
@@ -30,6 +30,10 @@ describe('Zoom (web client) through the queue', () => {
 
   it('removed by the host: recording kept, reason removed_by_host', async () => {
     await keptAfter(h, zoom, 'removed_by_host', (code) => h.sandbox.api.remove(code));
+  });
+
+  it('put back in the waiting room mid-call: waits, records silence, carries on when let in; not let in: waiting_room_timeout', async () => {
+    await heldInWaitingRoom(h, zoom);
   });
 
   it('everyone left: the bot leaves after its alone limit and keeps the recording', async () => {

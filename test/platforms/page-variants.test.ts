@@ -93,6 +93,42 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     expect((await probe(meetAdapter)).phase).toBe('waiting_room');
   });
 
+  it('a dropped connection reads as reconnecting, not as the call ending; "You left the meeting" reads as out of it', async () => {
+    const tiles = '<div data-participant-id="a"><span class="notranslate">Ann</span></div><div data-self-name="Recorder"></div>';
+    // Meet takes its whole call UI away while it reconnects: only the notice is left.
+    await show('<div role="alert"><p>You lost your network connection. Trying to reconnect.</p></div>');
+    expect(await probe(meetAdapter)).toMatchObject({ phase: 'loading', reconnecting: true });
+    // A banner over a call that still shows is the call.
+    await show(`${tiles}<div role="status">Reconnecting…</div>`);
+    expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call', reconnecting: true });
+    await show('<div class="zm-modal"><p>Reconnecting...</p></div>');
+    expect(await probe(zoomAdapter)).toMatchObject({ reconnecting: true });
+    expect((await probe(zoomAdapter)).reason).toBeUndefined();
+    await show(`${tiles}`);
+    expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call', reconnecting: false });
+    // After a denial Meet may say only this (with Rejoin and Return to home screen).
+    await show('<h1>You left the meeting</h1><button>Rejoin</button><button>Return to home screen</button>');
+    const left = await probe(meetAdapter);
+    expect(left.phase).toBe('left');
+    expect(left.reason).toBeUndefined();
+  });
+
+  it('Meet: words in the chat, its toast and the captions are not the page saying the call ended', async () => {
+    const tiles = '<div data-participant-id="a"><span class="notranslate">Ann</span></div><div data-self-name="Recorder"></div>';
+    await show(`${tiles}<aside role="complementary" aria-label="Side panel"><h2>In-call messages</h2>`
+      + '<div><div>Ann</div><div>2:44 PM</div><div>Call ended</div></div><textarea aria-label="Send a message"></textarea></aside>');
+    expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call' });
+    await show(`${tiles}<div data-message-id="m1"><div>You've been removed from the meeting lol</div></div>`);
+    expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call' });
+    await show(`${tiles}<div role="region" aria-label="Captions"><div>Ann</div><div>so the call ended early</div></div>`);
+    expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call' });
+    await show(`${tiles}<div><img alt=""><span>Ann says in chat: Your host ended the meeting for everyone</span><button>Close</button></div>`);
+    expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call' });
+    // The page's own end screen is still read.
+    await show('<h1>Your host ended the meeting for everyone</h1><button>Return to home screen</button>');
+    expect(await probe(meetAdapter)).toMatchObject({ reason: 'meeting_ended' });
+  });
+
   it('Meet: joining a recorded call answers the notice with "Join now", never "Leave meeting"', async () => {
     const tiles = '<div data-participant-id="a"><span class="notranslate">Ann</span></div><div data-self-name="Recorder"></div>';
     await show(`${tiles}<div role="dialog" aria-modal="true"><h2>This video call is being recorded</h2>`

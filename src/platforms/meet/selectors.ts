@@ -76,6 +76,11 @@ export const MEET_PROBE: ProbeSpec = {
     { reason: 'connection_failed', phase: 'left', texts: ['There is a problem connecting to this video call', 'We encountered a problem joining this video call'] },
     { reason: 'meeting_not_found', phase: 'left', texts: ['Check your meeting code', 'Your meeting code has expired', 'Invalid video call name'] },
   ],
+  // People's words: the chat (in the side panel, which also holds the people list), its rows,
+  // captions, and the toast that repeats a chat message over the call. "Call ended" typed in
+  // the chat must not end the recording.
+  ignoreText: ['[aria-label="Side panel"]', '[data-message-id]', '[role="region"][aria-label="Captions"]', 'textarea[aria-label="Send a message"]'],
+  ignoreLines: ['says in chat:'],
   // The lobby also shows the in-call toolbar and a "Leave call" button (the top cause of empty
   // recordings), so the lobby is recognised by its texts and checked before any in-call signal.
   waitingRoom: {
@@ -89,6 +94,10 @@ export const MEET_PROBE: ProbeSpec = {
       "You've been waiting a long time",
     ],
   },
+  // A network drop takes the whole call UI away while this shows; the call usually comes back.
+  reconnecting: { texts: ['You lost your network connection', 'Trying to reconnect', 'Reconnecting'] },
+  // After a denial Meet may show only this; in the call, nobody but the bot can make it leave.
+  left: { texts: ['You left the meeting', 'You left the call'] },
   // Signals that only exist once admitted. The Leave button is deliberately absent.
   inCall: {
     selectors: ['[data-participant-id]', '[data-self-name]', 'button[aria-label^="People"]', '[data-avatar-count]', 'button[aria-label*="captions" i]'],

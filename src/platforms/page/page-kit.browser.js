@@ -101,7 +101,9 @@
     return false;
   };
 
-  const pageText = (ignore) => {
+  // `ignoreLines`: a line holding one of these is someone's words however it is drawn (Meet's
+  // "<name> says in chat: <message>" toast, whose container has no stable name).
+  const pageText = (ignore, ignoreLines) => {
     const valid = (ignore || []).filter((s) => {
       try {
         document.querySelector(s);
@@ -117,7 +119,10 @@
         if (n.nodeType === 3) return styleOf(r.host).visibility === 'hidden' ? '' : n.nodeValue;
         return n.nodeType === 1 && rendered(n) ? textSkipping(n, valid) : '';
       }));
-    return norm([...docs().map((d) => textSkipping(d.body, valid)), ...shadowText].join('\n'));
+    const raw = [...docs().map((d) => textSkipping(d.body, valid)), ...shadowText].join('\n');
+    const markers = (ignoreLines || []).map(norm);
+    if (markers.length === 0) return norm(raw);
+    return norm(raw.split('\n').filter((line) => !markers.some((m) => norm(line).includes(m))).join('\n'));
   };
 
   // Where a click target's texts are looked for when it names no roles of its own.
@@ -209,7 +214,7 @@
   }
 
   function probe(spec, selfName) {
-    const text = pageText(spec.ignoreText);
+    const text = pageText(spec.ignoreText, spec.ignoreLines);
     const host = location.hostname;
     const path = location.pathname;
     for (const o of spec.outcomes) {
@@ -220,13 +225,14 @@
     }
     const dialog = spec.dialogs.find((d) => matches(text, d));
     const blockingDialog = dialog ? dialog.name : undefined;
-    if (matches(text, spec.waitingRoom)) return { phase: 'waiting_room', participants: [], blockingDialog };
+    const reconnecting = !!spec.reconnecting && matches(text, spec.reconnecting);
+    const state = (phase, participants) => ({ phase, participants: participants || [], blockingDialog, reconnecting });
+    if (matches(text, spec.waitingRoom)) return state('waiting_room');
     const inCallSignals = spec.inCall.selectors.filter((s) => queryAll(s).some(visible)).length;
-    if (inCallSignals >= spec.inCall.minSignals) {
-      return { phase: 'in_call', participants: tiles(spec.tiles, selfName).filter((t) => !t.self), blockingDialog };
-    }
-    if (matches(text, spec.prejoin)) return { phase: 'prejoin', participants: [], blockingDialog };
-    return { phase: 'loading', participants: [], blockingDialog };
+    if (inCallSignals >= spec.inCall.minSignals) return state('in_call', tiles(spec.tiles, selfName).filter((t) => !t.self));
+    if (spec.left && matches(text, spec.left)) return state('left');
+    if (matches(text, spec.prejoin)) return state('prejoin');
+    return state('loading');
   }
 
   if (op === 'probe') return probe(arg.spec, arg.selfName);

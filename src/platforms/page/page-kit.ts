@@ -45,7 +45,13 @@ export interface ProbeSpec {
   outcomes: readonly OutcomeSignal[];
   /** Containers of text people typed or said (chat, captions): never read as page state. */
   ignoreText?: readonly string[];
+  /** Lines holding one of these are people's words wherever they show (a chat toast): never read as page state. */
+  ignoreLines?: readonly string[];
   waitingRoom: Signal;
+  /** The page lost its connection and is trying again ("Trying to reconnect"): the call may come back. */
+  reconnecting?: Signal;
+  /** The page says the bot is out of the meeting without saying why ("You left the meeting"). */
+  left?: Signal;
   /**
    * In-call needs at least `minSignals` of these visible: signals that never exist in a lobby.
    * One entry is one signal; a CSS selector list (`a, b`) names one signal shown in several ways.

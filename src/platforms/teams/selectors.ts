@@ -112,6 +112,8 @@ export const TEAMS_PROBE: ProbeSpec = {
       "When the meeting starts, we'll let people know you're waiting",
     ],
   },
+  reconnecting: { texts: ['Reconnecting', 'Trying to reconnect', "We're trying to reconnect you"] },
+  left: { texts: ['You left the meeting', "You've left the meeting"] },
   // Generic `[role="alert"]` toasts are no signal of anything. Hang-up variants count as one.
   inCall: {
     // The toolbar holds the hang-up button, so the two are one signal; the stage holds the tiles.

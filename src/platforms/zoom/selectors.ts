@@ -128,6 +128,10 @@ export const ZOOM_PROBE: ProbeSpec = {
   waitingRoom: {
     texts: ['Please wait, the meeting host will let you in soon', "Host has joined. We've let them know you're here", 'Please wait, the webinar will begin soon'],
   },
+  // The web client redraws its call UI when it reconnects; a host can also put the bot back in
+  // the waiting room mid-call (the waiting-room texts above), which it waits out like the lobby.
+  reconnecting: { texts: ['Reconnecting', 'Trying to reconnect'] },
+  left: { texts: ['You have left the meeting', 'You left the meeting'] },
   // The Leave button never shows in the waiting room; the others only in the call. The first
   // two live in the footer, which hides while the pointer is still, so the video area alone
   // (its frames and their name footers) must also be enough.

@@ -170,6 +170,11 @@
   }
 
   function showWaitingRoom() {
+    // Put back in the waiting room by the host: the call's media stops until it is let in again.
+    if (ui.phase === 'in_call') {
+      call.teardown();
+      joiner.closeAllPeers();
+    }
     ui.phase = 'lobby';
     document.title = 'Zoom';
     mount('tpl-waiting-room');

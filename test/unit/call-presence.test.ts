@@ -1,0 +1,134 @@
+import pino from 'pino';
+import type { Page } from 'puppeteer-core';
+import { describe, expect, it } from 'vitest';
+import type { MeetingJob } from '../../src/contracts/index.js';
+import { parseMeetingJob } from '../../src/contracts/index.js';
+import type { PageProbe, PlatformAdapter } from '../../src/platforms/platform.js';
+import { CallPresence } from '../../src/session/call-presence.js';
+import { callPresence, monitorCall, waitForAdmission, RECONNECT_GRACE_MS, UNRECOGNISED_GRACE_MS, type CallContext } from '../../src/session/monitor.js';
+import { ParticipantTracker } from '../../src/session/participants.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+const LIMITS = { reconnecting: 180_000, waitingRoom: 900_000, unrecognised: 20_000 };
+
+describe('call presence: time out of the call after admission', () => {
+  it('waits out a reconnect up to its allowance, each kind timed from when it began', () => {
+    const clock = new FakeClock();
+    const p = new CallPresence(clock, LIMITS);
+    expect(p.observe('in_call')).toBeNull();
+    // A redraw first, then the page says it is reconnecting: the reconnect gets its full allowance.
+    expect(p.observe('unrecognised')).toEqual({ kind: 'left_call', to: 'unrecognised' });
+    clock.advance(15_000);
+    expect(p.observe('reconnecting')).toEqual({ kind: 'changed', from: 'unrecognised', to: 'reconnecting' });
+    clock.advance(179_999);
+    expect(p.check()).toBeNull();
+    clock.advance(1);
+    expect(p.check()).toBe('connection_failed');
+  });
+
+  it('a call that comes back clears the timer and is reported with the time out', () => {
+    const clock = new FakeClock();
+    const p = new CallPresence(clock, LIMITS);
+    const start = clock.now();
+    p.observe('reconnecting');
+    clock.advance(170_000);
+    expect(p.observe('in_call')).toEqual({ kind: 'back', from: 'reconnecting', afterMs: 170_000 });
+    clock.advance(10 * 60_000);
+    expect(p.check()).toBeNull();
+    // Out again: a new allowance, not what was left of the first.
+    p.observe('reconnecting');
+    clock.advance(100_000);
+    expect(p.check()).toBeNull();
+    expect(p.interruptions()).toEqual([
+      { kind: 'reconnecting', startedAt: new Date(start).toISOString(), endedAt: new Date(start + 170_000).toISOString() },
+      { kind: 'reconnecting', startedAt: new Date(start + 770_000).toISOString(), endedAt: null },
+    ]);
+  });
+
+  it('back in the waiting room: waits as long as the waiting-room limit, then waiting_room_timeout', () => {
+    const clock = new FakeClock();
+    const p = new CallPresence(clock, { ...LIMITS, waitingRoom: 30_000 });
+    p.observe('waiting_room');
+    clock.advance(29_999);
+    expect(p.check()).toBeNull();
+    clock.advance(1);
+    expect(p.check()).toBe('waiting_room_timeout');
+  });
+
+  it('an unrecognised page ends the call after its allowance; a "you left" page at once', () => {
+    const clock = new FakeClock();
+    const p = new CallPresence(clock, LIMITS);
+    p.observe('unrecognised');
+    clock.advance(19_999);
+    expect(p.check()).toBeNull();
+    clock.advance(1);
+    expect(p.check()).toBe('meeting_ended');
+    const q = new CallPresence(clock, LIMITS);
+    q.observe('left');
+    expect(q.check()).toBe('meeting_ended');
+  });
+});
+
+/** The recording started now: the maximum-length rule stays out of the way. */
+const started = (clock: FakeClock): (() => number) => {
+  const at = clock.now();
+  return () => at;
+};
+
+/** A page that is always there, and an adapter that shows the probes it is given, one per poll. */
+function scriptedCall(clock: FakeClock, script: Array<[Partial<PageProbe>, number]>): { ctx: CallContext; job: MeetingJob } {
+  const job = parseMeetingJob({ meetingId: 'm-presence', tenantId: 'acme', meetingUrl: 'https://meet.google.com/abc-defg-hij', scheduledStart: '2026-11-21T10:00:00Z', limits: { aloneTimeoutSec: 3_600 } });
+  let i = 0;
+  const adapter = {
+    probe: async (): Promise<PageProbe> => {
+      const [probe, advanceMs] = script[Math.min(i++, script.length - 1)]!;
+      clock.advance(advanceMs);
+      return { phase: 'in_call', participants: [{ id: 'a', name: 'Ann', speaking: false, self: false }], ...probe };
+    },
+    tidy: async () => undefined,
+  } as unknown as PlatformAdapter;
+  const page = { isClosed: () => false, browser: () => ({ connected: true }) } as unknown as Page;
+  const ctx: CallContext = {
+    page, adapter, job, clock, log: pino({ level: 'silent' }), stop: new AbortController().signal, blocked: () => null,
+    participants: new ParticipantTracker(clock, () => undefined), presence: callPresence(clock, job), botName: 'Recorder',
+  };
+  return { ctx, job };
+}
+
+describe('the call monitor with the presence rules (scripted pages, fake clock)', { timeout: 20_000 }, () => {
+  it('rides out a reconnect shorter than its allowance, then ends an unrecognised page as meeting_ended', async () => {
+    const clock = new FakeClock();
+    const { ctx } = scriptedCall(clock, [
+      [{}, 1_000],
+      [{ phase: 'loading', reconnecting: true }, 1_000],
+      [{ phase: 'loading', reconnecting: true }, RECONNECT_GRACE_MS - 2_000],
+      [{}, 1_000],
+      [{ phase: 'loading' }, 1_000],
+      [{ phase: 'loading' }, UNRECOGNISED_GRACE_MS],
+    ]);
+    expect(await monitorCall(ctx, started(clock))).toBe('meeting_ended');
+    const spans = ctx.presence.interruptions();
+    expect(spans.map((s) => s.kind)).toEqual(['reconnecting', 'unrecognised']);
+    expect(Date.parse(spans[0]!.endedAt!) - Date.parse(spans[0]!.startedAt)).toBe(RECONNECT_GRACE_MS - 1_000);
+    expect(spans[1]!.endedAt).toBeNull();
+  });
+
+  it('a reconnect that never comes back ends as connection_failed', async () => {
+    const clock = new FakeClock();
+    const { ctx } = scriptedCall(clock, [
+      [{}, 1_000],
+      [{ phase: 'loading', reconnecting: true }, 1_000],
+      [{ phase: 'loading', reconnecting: true }, RECONNECT_GRACE_MS],
+    ]);
+    expect(await monitorCall(ctx, started(clock))).toBe('connection_failed');
+  });
+
+  it('in the lobby, a page that only says the bot left (Meet, after a denial) is a denial, not a page to wait on', async () => {
+    const clock = new FakeClock();
+    const { ctx } = scriptedCall(clock, [
+      [{ phase: 'waiting_room' }, 1_000],
+      [{ phase: 'left' }, 1_000],
+    ]);
+    await expect(waitForAdmission(ctx, () => undefined)).rejects.toMatchObject({ code: 'denied_by_host' });
+  });
+});
