@@ -56,7 +56,7 @@ export function buildFileManifest(input: {
     platform: undefined,
     job: redactFileJob(job),
     timeline: [...input.machine.timeline],
-    inCall: { start: null, end: null },
+    inCall: { start: null, end: null, interruptions: [] },
     recording: {
       mode: input.mode,
       startedAt: new Date(input.startedAtMs).toISOString(),

@@ -69,7 +69,10 @@ export class SandboxApi {
 
   /** The host puts joiners in the call back in the waiting room (Zoom's "Put in waiting room"). */
   hold(code: string, joinerId?: string): { held: string[] } {
-    return { held: this.meeting(code).hold(joinerId) };
+    const meeting = this.meeting(code);
+    // Only the Zoom imitation draws the way back (Meet has no such control; Teams' is not imitated).
+    if (meeting.platform !== 'zoom') throw new SandboxError('invalid_request', `putting people back in the waiting room is a Zoom control, not ${meeting.platform}'s`);
+    return { held: meeting.hold(joinerId) };
   }
 
   /** The host starts a meeting created with `started: false`; returns the joiners let on. */

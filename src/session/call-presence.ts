@@ -27,7 +27,8 @@ export interface PresenceLimits {
 }
 
 const GIVE_UP: Record<OutOfCall, ReasonCode> = {
-  // The platform could not get the bot back into the call: a retry (a new session) may.
+  // The platform could not get the bot back into the call. The recording is kept (a done
+  // outcome), so nothing retries: another session would be a new job.
   reconnecting: 'connection_failed',
   // Put back in the waiting room and not let in again in time.
   waiting_room: 'waiting_room_timeout',
@@ -38,15 +39,36 @@ const GIVE_UP: Record<OutOfCall, ReasonCode> = {
   unrecognised: 'meeting_ended',
 };
 
+/** A probe that failed (the page navigating) says nothing new: it does not start or change a span on its own. */
+export type ProbeReading = OutOfCall | 'in_call' | 'unreadable';
+
 /** What changed with the last observation, for the session's log. */
 export type PresenceChange =
   | { kind: 'left_call'; to: OutOfCall }
   | { kind: 'changed'; from: OutOfCall; to: OutOfCall }
   | { kind: 'back'; from: OutOfCall; afterMs: number };
 
+/** A page nothing explains is a span only once it lasts this long: redraws and one failed probe are not. */
+const UNEXPLAINED_MIN_MS = 1_000;
+
+interface Episode {
+  since: number;
+  /** What governs the allowance: the last thing the page said (reconnecting, waiting room), else unrecognised. */
+  kind: OutOfCall;
+  /** The page shows it right now. */
+  current: OutOfCall;
+  /** Reported (logged, in the manifest): explained at once, or unexplained for UNEXPLAINED_MIN_MS. */
+  reported: boolean;
+}
+
+/**
+ * One span out of the call is one episode, timed from its start with the allowance of what the
+ * page last said it was doing: a page that flips between "Trying to reconnect" and a blank
+ * redraw gets the reconnect's allowance once, never a fresh one per flip.
+ */
 export class CallPresence implements Watchdog {
   readonly name = 'call_presence';
-  private current: { kind: OutOfCall; since: number; episodeSince: number } | null = null;
+  private episode: Episode | null = null;
   private readonly spans: Array<{ kind: OutOfCall; start: number; end: number | null }> = [];
 
   constructor(
@@ -54,28 +76,34 @@ export class CallPresence implements Watchdog {
     private readonly limits: PresenceLimits,
   ) {}
 
-  /** One probe's verdict: in the call, or out of it and how. */
-  observe(state: OutOfCall | 'in_call'): PresenceChange | null {
+  observe(reading: ProbeReading): PresenceChange | null {
     const now = this.clock.now();
-    const cur = this.current;
-    if (state === 'in_call') {
-      if (!cur) return null;
-      this.closeSpan(now);
-      this.current = null;
-      return { kind: 'back', from: cur.kind, afterMs: now - cur.episodeSince };
+    const ep = this.episode;
+    if (reading === 'in_call') {
+      this.episode = null;
+      if (!ep?.reported) return null;
+      this.spans.at(-1)!.end = now;
+      return { kind: 'back', from: ep.kind, afterMs: now - ep.since };
     }
-    if (cur?.kind === state) return null;
-    this.closeSpan(now);
-    this.spans.push({ kind: state, start: now, end: null });
-    this.current = { kind: state, since: now, episodeSince: cur?.episodeSince ?? now };
-    return cur ? { kind: 'changed', from: cur.kind, to: state } : { kind: 'left_call', to: state };
+    const state: OutOfCall = reading === 'unreadable' ? (ep?.current ?? 'unrecognised') : reading;
+    if (!ep) {
+      this.episode = { since: now, kind: state, current: state, reported: false };
+      return this.report(now);
+    }
+    ep.current = state;
+    const was = ep.kind;
+    if (state !== 'unrecognised') ep.kind = state;
+    if (!ep.reported) return this.report(now);
+    if (ep.kind === was) return null;
+    this.spans.at(-1)!.kind = ep.kind;
+    return { kind: 'changed', from: was, to: ep.kind };
   }
 
-  /** Each kind is timed from when the page started showing it. */
   check(): ReasonCode | null {
-    const cur = this.current;
-    if (!cur) return null;
-    return this.clock.now() - cur.since >= this.limitOf(cur.kind) ? GIVE_UP[cur.kind] : null;
+    const ep = this.episode;
+    if (!ep) return null;
+    if (ep.current === 'left') return GIVE_UP.left;
+    return this.clock.now() - ep.since >= this.limitOf(ep.kind) ? GIVE_UP[ep.kind] : null;
   }
 
   /** The spans out of the call so far; one still open when the session ended has no end. */
@@ -84,14 +112,17 @@ export class CallPresence implements Watchdog {
     return this.spans.map((s) => ({ kind: s.kind, startedAt: iso(s.start), endedAt: s.end === null ? null : iso(s.end) }));
   }
 
+  private report(now: number): PresenceChange | null {
+    const ep = this.episode!;
+    if (ep.kind === 'unrecognised' && now - ep.since < UNEXPLAINED_MIN_MS) return null;
+    ep.reported = true;
+    this.spans.push({ kind: ep.kind, start: ep.since, end: null });
+    return { kind: 'left_call', to: ep.kind };
+  }
+
   private limitOf(kind: OutOfCall): number {
     if (kind === 'left') return 0;
     if (kind === 'waiting_room') return this.limits.waitingRoom;
     return this.limits[kind];
-  }
-
-  private closeSpan(at: number): void {
-    const last = this.spans.at(-1);
-    if (last && last.end === null) last.end = at;
   }
 }

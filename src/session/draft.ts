@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { MeetingJob } from '../contracts/index.js';
+import type { CallPresence } from './call-presence.js';
 import type { Clock } from './clock.js';
 import type { SessionMachine } from './machine.js';
 import { buildManifest } from './manifest.js';
@@ -19,6 +20,7 @@ export function keepRecoveryDraft(input: {
   sessionId: string;
   machine: SessionMachine;
   participants: ParticipantTracker;
+  presence: CallPresence;
   recording: SessionRecording;
   clock: Clock;
   redactedUrl: string;
@@ -32,6 +34,7 @@ export function keepRecoveryDraft(input: {
       ...input,
       participants: input.participants.list(),
       speakers: input.participants.speakers,
+      interruptions: input.presence.interruptions(),
       finished: recording.snapshot(clock.now()),
       media: { key: '', uri: '', size: 0, contentType: '' },
       outcome: { state: 'done', reason: 'session_crashed' },

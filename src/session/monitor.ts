@@ -3,7 +3,7 @@ import type { Page } from 'puppeteer-core';
 import type { Logger } from 'pino';
 import { MeetcapError, REASONS, type MeetingJob, type ReasonCode } from '../contracts/index.js';
 import type { PageProbe, PlatformAdapter } from '../platforms/platform.js';
-import { CallPresence, type OutOfCall, type PresenceChange } from './call-presence.js';
+import { CallPresence, type PresenceChange, type ProbeReading } from './call-presence.js';
 import type { Clock } from './clock.js';
 import { CALL_POLL_MS, type ParticipantTracker } from './participants.js';
 import { AloneWatchdog, firstTripped, maxDurationWatchdog, waitingRoomWatchdog, type Watchdog } from './watchdogs.js';
@@ -98,17 +98,19 @@ export async function waitForAdmission(ctx: CallContext, onWaitingRoom: () => vo
   }
 }
 
-/** How a probe places the bot: in the call, or out of it and how. A reconnect banner over a call still showing is the call. */
-function presenceOf(p: PageProbe | null): OutOfCall | 'in_call' {
-  if (p?.phase === 'in_call') return 'in_call';
-  if (p?.reconnecting) return 'reconnecting';
-  if (p?.phase === 'waiting_room' || p?.phase === 'left') return p.phase;
-  return 'unrecognised';
+/**
+ * How a probe places the bot. A reconnect banner over a call still showing is the call; a page
+ * that says where the bot is (waiting room, left) outranks a stray "Reconnecting" on it.
+ */
+function presenceOf(p: PageProbe | null): ProbeReading {
+  if (!p) return 'unreadable';
+  if (p.phase === 'in_call' || p.phase === 'waiting_room' || p.phase === 'left') return p.phase;
+  return p.reconnecting ? 'reconnecting' : 'unrecognised';
 }
 
 function logPresence(log: Logger, change: PresenceChange | null): void {
-  if (change?.kind === 'left_call') log.warn({ presence: change.to }, `out of the call: ${change.to}; the recording goes on`);
-  else if (change?.kind === 'changed') log.warn({ presence: change.to, was: change.from }, `still out of the call: ${change.to}`);
+  if (change?.kind === 'left_call') log.warn({ presence: change.to }, `out of the call (${change.to}); the recording goes on`);
+  else if (change?.kind === 'changed') log.warn({ presence: change.to, was: change.from }, `still out of the call, now ${change.to}`);
   else if (change?.kind === 'back') log.info({ was: change.from, afterMs: change.afterMs }, `back in the call after ${Math.round(change.afterMs / 1000)} s out`);
 }
 

@@ -52,7 +52,7 @@ describe('file ingest: media rules and outputs', () => {
     expect(manifest).toMatchObject({
       meetingId: outcome.meetingId,
       tenantId: 'acme',
-      inCall: { start: null, end: null },
+      inCall: { start: null, end: null, interruptions: [] },
       participants: [],
       outputs: [media],
       outcome: { state: 'done' },

@@ -11,6 +11,8 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meetAdapter } from '../../src/platforms/meet/index.js';
 import { openMeetingPage } from '../../src/platforms/page/navigation.js';
+import { runJoinLoop } from '../../src/platforms/page/join-loop.js';
+import { MEET_PROBE } from '../../src/platforms/meet/selectors.js';
 import { clickRevealing, findElement, probePage } from '../../src/platforms/page/page-kit.js';
 import { teamsAdapter } from '../../src/platforms/teams/index.js';
 import { DISCLAIMER_AGREE, LEAVE_BUTTON, REVEAL_CONTROLS, ZOOM_PROBE } from '../../src/platforms/zoom/selectors.js';
@@ -111,6 +113,10 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     const left = await probe(meetAdapter);
     expect(left.phase).toBe('left');
     expect(left.reason).toBeUndefined();
+    // Seen by the join itself (a quick denial, before any lobby page): a denial, not a page to wait on until the deadline.
+    const meeting = meetAdapter.parseUrl(new URL('https://meet.google.com/abc-defg-hij'))!;
+    const opts = { botName: 'Recorder', meeting, log, deadline: Date.now() + 30_000, notStartedTimeoutMs: 30_000 };
+    await expect(runJoinLoop(page, opts, MEET_PROBE, async () => null)).rejects.toMatchObject({ code: 'denied_by_host' });
   });
 
   it('Meet: words in the chat, its toast and the captions are not the page saying the call ended', async () => {
@@ -123,6 +129,10 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     await show(`${tiles}<div role="region" aria-label="Captions"><div>Ann</div><div>so the call ended early</div></div>`);
     expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call' });
     await show(`${tiles}<div><img alt=""><span>Ann says in chat: Your host ended the meeting for everyone</span><button>Close</button></div>`);
+    expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call' });
+    // The toast drawn in blocks (name, marker, the message on lines of its own).
+    await show(`${tiles}<div class="toast"><img alt=""><div><div>Ann</div><div>says in chat:</div>`
+      + '<div>ok<br>Call ended<br>see you</div></div><button>Close</button></div>');
     expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call' });
     // The page's own end screen is still read.
     await show('<h1>Your host ended the meeting for everyone</h1><button>Return to home screen</button>');

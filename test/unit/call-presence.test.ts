@@ -12,21 +12,37 @@ import { FakeClock } from '../helpers/fake-clock.js';
 const LIMITS = { reconnecting: 180_000, waitingRoom: 900_000, unrecognised: 20_000 };
 
 describe('call presence: time out of the call after admission', () => {
-  it('waits out a reconnect up to its allowance, each kind timed from when it began', () => {
+  it('a reconnect is waited out up to its allowance, counted from when the bot dropped out of the call', () => {
     const clock = new FakeClock();
     const p = new CallPresence(clock, LIMITS);
     expect(p.observe('in_call')).toBeNull();
-    // A redraw first, then the page says it is reconnecting: the reconnect gets its full allowance.
-    expect(p.observe('unrecognised')).toEqual({ kind: 'left_call', to: 'unrecognised' });
+    // A blank redraw first, then the page says it is reconnecting.
+    expect(p.observe('unrecognised')).toBeNull(); // not a span yet: redraws come and go
     clock.advance(15_000);
-    expect(p.observe('reconnecting')).toEqual({ kind: 'changed', from: 'unrecognised', to: 'reconnecting' });
-    clock.advance(179_999);
+    expect(p.observe('reconnecting')).toEqual({ kind: 'left_call', to: 'reconnecting' });
+    clock.advance(164_999);
     expect(p.check()).toBeNull();
     clock.advance(1);
     expect(p.check()).toBe('connection_failed');
   });
 
-  it('a call that comes back clears the timer and is reported with the time out', () => {
+  it('a page flipping between "Trying to reconnect" and a blank redraw gets the allowance once, not per flip', () => {
+    const clock = new FakeClock();
+    const p = new CallPresence(clock, LIMITS);
+    p.observe('reconnecting');
+    for (let t = 0; t < 170_000; t += 10_000) {
+      clock.advance(5_000);
+      expect(p.observe('unrecognised')).toBeNull(); // still the reconnect: nothing new to say
+      expect(p.check()).toBeNull(); // and no 20 s clock of its own
+      clock.advance(5_000);
+      p.observe('reconnecting');
+    }
+    clock.advance(10_000);
+    expect(p.check()).toBe('connection_failed');
+    expect(p.interruptions()).toHaveLength(1);
+  });
+
+  it('a call that comes back clears the timer and is reported with the time out; a blip is not reported at all', () => {
     const clock = new FakeClock();
     const p = new CallPresence(clock, LIMITS);
     const start = clock.now();
@@ -35,21 +51,29 @@ describe('call presence: time out of the call after admission', () => {
     expect(p.observe('in_call')).toEqual({ kind: 'back', from: 'reconnecting', afterMs: 170_000 });
     clock.advance(10 * 60_000);
     expect(p.check()).toBeNull();
+    // One failed probe and a half-second redraw: nothing to report.
+    expect(p.observe('unreadable')).toBeNull();
+    clock.advance(500);
+    expect(p.observe('unrecognised')).toBeNull();
+    expect(p.observe('in_call')).toBeNull();
     // Out again: a new allowance, not what was left of the first.
     p.observe('reconnecting');
     clock.advance(100_000);
     expect(p.check()).toBeNull();
     expect(p.interruptions()).toEqual([
       { kind: 'reconnecting', startedAt: new Date(start).toISOString(), endedAt: new Date(start + 170_000).toISOString() },
-      { kind: 'reconnecting', startedAt: new Date(start + 770_000).toISOString(), endedAt: null },
+      { kind: 'reconnecting', startedAt: new Date(start + 770_500).toISOString(), endedAt: null },
     ]);
   });
 
-  it('back in the waiting room: waits as long as the waiting-room limit, then waiting_room_timeout', () => {
+  it('back in the waiting room: the waiting-room limit governs, whatever the page shows in between', () => {
     const clock = new FakeClock();
     const p = new CallPresence(clock, { ...LIMITS, waitingRoom: 30_000 });
-    p.observe('waiting_room');
-    clock.advance(29_999);
+    expect(p.observe('waiting_room')).toEqual({ kind: 'left_call', to: 'waiting_room' });
+    clock.advance(10_000);
+    expect(p.observe('unreadable')).toBeNull();
+    expect(p.observe('unrecognised')).toBeNull();
+    clock.advance(19_999);
     expect(p.check()).toBeNull();
     clock.advance(1);
     expect(p.check()).toBe('waiting_room_timeout');
@@ -59,12 +83,16 @@ describe('call presence: time out of the call after admission', () => {
     const clock = new FakeClock();
     const p = new CallPresence(clock, LIMITS);
     p.observe('unrecognised');
-    clock.advance(19_999);
+    clock.advance(1_000);
+    expect(p.observe('unrecognised')).toEqual({ kind: 'left_call', to: 'unrecognised' });
+    clock.advance(18_999);
     expect(p.check()).toBeNull();
     clock.advance(1);
     expect(p.check()).toBe('meeting_ended');
     const q = new CallPresence(clock, LIMITS);
-    q.observe('left');
+    q.observe('reconnecting');
+    clock.advance(1_000);
+    expect(q.observe('left')).toEqual({ kind: 'changed', from: 'reconnecting', to: 'left' });
     expect(q.check()).toBe('meeting_ended');
   });
 });

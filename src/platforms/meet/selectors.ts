@@ -80,7 +80,7 @@ export const MEET_PROBE: ProbeSpec = {
   // captions, and the toast that repeats a chat message over the call. "Call ended" typed in
   // the chat must not end the recording.
   ignoreText: ['[aria-label="Side panel"]', '[data-message-id]', '[role="region"][aria-label="Captions"]', 'textarea[aria-label="Send a message"]'],
-  ignoreLines: ['says in chat:'],
+  ignoreMessagesWith: ['says in chat:'],
   // The lobby also shows the in-call toolbar and a "Leave call" button (the top cause of empty
   // recordings), so the lobby is recognised by its texts and checked before any in-call signal.
   waitingRoom: {

@@ -50,6 +50,8 @@ export async function runJoinLoop(page: Page, opts: JoinOptions, spec: ProbeSpec
     }
     if (probe?.reason) throw new MeetcapError(probe.reason, undefined, { phase: probe.phase });
     if (probe?.phase === 'waiting_room' || probe?.phase === 'in_call') return;
+    // Meet may answer a quick denial with only "You left the meeting": the bot never leaves by itself.
+    if (probe?.phase === 'left') throw new MeetcapError('denied_by_host', 'the join page says the bot left the meeting without saying why', { phase: 'left' });
     const phase = probe?.phase ?? 'navigating';
     if (phase !== lastPhase) opts.log.debug({ phase }, 'join page phase');
     lastPhase = phase;

@@ -80,30 +80,60 @@
   const rendered = (el) => el.getClientRects().length > 0 || styleOf(el).display === 'contents';
 
   // Text people typed (chat, captions) must never read as a page state: "Meeting ended?" in chat
-  // is not the meeting ending. Subtrees matching `ignore` are skipped while collecting the text.
-  // innerText of an element that is not rendered is its whole text, so those are skipped by hand.
-  const textSkipping = (el, ignore) => {
-    if (ignore.some((s) => el.matches(s))) return '';
-    if (!ignore.some((s) => el.querySelector(s))) return el.innerText || '';
+  // is not the meeting ending. What holds it is skipped while collecting the text: containers
+  // matching the spec's selectors, and the few elements around a message marker (Meet's "<name>
+  // says in chat: <message>" toast, whose container has no stable name). innerText of an
+  // element that is not rendered is its whole text, so those are skipped by hand.
+  const skipper = (selectors, around) => ({
+    is: (el) => around.has(el) || selectors.some((s) => el.matches(s)),
+    within: (el) => selectors.some((s) => el.querySelector(s)) || [...around].some((x) => x !== el && el.contains(x)),
+    above: (node) => selectors.some((s) => node.closest(s)) || [...around].some((x) => x.contains(node)),
+  });
+  const textSkipping = (el, skip) => {
+    if (skip.is(el)) return '';
+    if (!skip.within(el)) return el.innerText || '';
     const ownTextShown = styleOf(el).visibility !== 'hidden';
     const parts = [];
     for (const node of el.childNodes) {
-      if (node.nodeType === 1 && rendered(node)) parts.push(textSkipping(node, ignore));
+      if (node.nodeType === 1 && rendered(node)) parts.push(textSkipping(node, skip));
       else if (node.nodeType === 3 && ownTextShown) parts.push(node.nodeValue);
     }
     return parts.join('\n');
   };
 
+  // The element holding a marker, widened a few levels while it stays message-sized, so the
+  // message's own block (the name, the words, a Close button) goes with it.
+  const MESSAGE_MAX_CHARS = 700;
+  const aroundMarkers = (markers) => {
+    const found = new Set();
+    const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    for (const d of docs()) {
+      for (const m of markers) {
+        const lower = norm(m);
+        if (!lower || lower.includes('"')) continue;
+        const xpath = `.//text()[contains(translate(., '${upper}', '${upper.toLowerCase()}'), "${lower}")]`;
+        const hits = d.evaluate(xpath, d.body, null, 7 /* ORDERED_NODE_SNAPSHOT_TYPE */, null);
+        for (let i = 0; i < hits.snapshotLength; i++) {
+          let el = hits.snapshotItem(i).parentElement;
+          for (let up = 0; up < 3 && el && el.parentElement && el.parentElement !== d.body; up++) {
+            if ((el.parentElement.innerText || '').length > MESSAGE_MAX_CHARS) break;
+            el = el.parentElement;
+          }
+          if (el && el !== d.body) found.add(el);
+        }
+      }
+    }
+    return found;
+  };
+
   // A shadow root whose host, or any host above it, sits in an ignored container (a chat row
   // drawn by a web component) holds words people typed too.
-  const ignoredRoot = (root, ignore) => {
-    for (let h = root.host; h; h = h.getRootNode().host) if (ignore.some((s) => h.closest(s))) return true;
+  const ignoredRoot = (root, skip) => {
+    for (let h = root.host; h; h = h.getRootNode().host) if (skip.above(h)) return true;
     return false;
   };
 
-  // `ignoreLines`: a line holding one of these is someone's words however it is drawn (Meet's
-  // "<name> says in chat: <message>" toast, whose container has no stable name).
-  const pageText = (ignore, ignoreLines) => {
+  const pageText = (ignore, markers) => {
     const valid = (ignore || []).filter((s) => {
       try {
         document.querySelector(s);
@@ -112,17 +142,20 @@
         return false;
       }
     });
-    // innerText leaves shadow trees out, so each shown host's tree is read node by node.
-    const shadowText = shadowRoots()
-      .filter((r) => rendered(r.host) && !ignoredRoot(r, valid))
-      .flatMap((r) => [...r.childNodes].map((n) => {
-        if (n.nodeType === 3) return styleOf(r.host).visibility === 'hidden' ? '' : n.nodeValue;
-        return n.nodeType === 1 && rendered(n) ? textSkipping(n, valid) : '';
-      }));
-    const raw = [...docs().map((d) => textSkipping(d.body, valid)), ...shadowText].join('\n');
-    const markers = (ignoreLines || []).map(norm);
-    if (markers.length === 0) return norm(raw);
-    return norm(raw.split('\n').filter((line) => !markers.some((m) => norm(line).includes(m))).join('\n'));
+    const read = (skip) => {
+      // innerText leaves shadow trees out, so each shown host's tree is read node by node.
+      const shadowText = shadowRoots()
+        .filter((r) => rendered(r.host) && !ignoredRoot(r, skip))
+        .flatMap((r) => [...r.childNodes].map((n) => {
+          if (n.nodeType === 3) return styleOf(r.host).visibility === 'hidden' ? '' : n.nodeValue;
+          return n.nodeType === 1 && rendered(n) ? textSkipping(n, skip) : '';
+        }));
+      return norm([...docs().map((d) => textSkipping(d.body, skip)), ...shadowText].join('\n'));
+    };
+    const text = read(skipper(valid, new Set()));
+    // Looking for the markers' elements visits every text node, so only when one is on the page.
+    const shown = (markers || []).filter((m) => norm(m) && text.includes(norm(m)));
+    return shown.length ? read(skipper(valid, aroundMarkers(shown))) : text;
   };
 
   // Where a click target's texts are looked for when it names no roles of its own.
@@ -214,7 +247,7 @@
   }
 
   function probe(spec, selfName) {
-    const text = pageText(spec.ignoreText, spec.ignoreLines);
+    const text = pageText(spec.ignoreText, spec.ignoreMessagesWith);
     const host = location.hostname;
     const path = location.pathname;
     for (const o of spec.outcomes) {

@@ -45,8 +45,8 @@ export interface ProbeSpec {
   outcomes: readonly OutcomeSignal[];
   /** Containers of text people typed or said (chat, captions): never read as page state. */
   ignoreText?: readonly string[];
-  /** Lines holding one of these are people's words wherever they show (a chat toast): never read as page state. */
-  ignoreLines?: readonly string[];
+  /** Texts that mark someone's message wherever it shows (a chat toast): the message around one is never read as page state. */
+  ignoreMessagesWith?: readonly string[];
   waitingRoom: Signal;
   /** The page lost its connection and is trying again ("Trying to reconnect"): the call may come back. */
   reconnecting?: Signal;

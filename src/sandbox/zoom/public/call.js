@@ -211,6 +211,9 @@ window.ZoomCall = ({ root, ui, joiner, config, onLeave }) => {
 
   function teardown() {
     clearTimeout(state.footerTimer);
+    // Back from the waiting room, computer audio has to be joined again.
+    state.audioJoined = false;
+    state.lastSpeaker = null;
     if (state.leaveDialog) state.leaveDialog.close();
     audios.clear();
     streams.clear();
