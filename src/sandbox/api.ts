@@ -75,6 +75,13 @@ export class SandboxApi {
     return { held: meeting.hold(joinerId) };
   }
 
+  /** A joiner's network drops for `forMs` (Meet: "You lost your network connection. Trying to reconnect."). */
+  drop(code: string, joinerId: string | undefined, forMs: number): { dropped: string[] } {
+    const meeting = this.meeting(code);
+    if (meeting.platform !== 'meet') throw new SandboxError('invalid_request', `only the Meet imitation draws a dropped connection, not ${meeting.platform}`);
+    return { dropped: meeting.dropConnection(joinerId, forMs) };
+  }
+
   /** The host starts a meeting created with `started: false`; returns the joiners let on. */
   start(code: string): { started: string[] } {
     return { started: this.meeting(code).start() };

@@ -26,6 +26,7 @@ const createMeetingBody = z.strictObject({
   zoomNotStarted: z.enum(['waiting', 'error_3001']).optional(),
 });
 const joinerBody = z.strictObject({ joinerId: z.string().min(1).optional() });
+const dropBody = z.strictObject({ joinerId: z.string().min(1).optional(), forMs: z.int().min(0).max(600_000) });
 const participantBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   toneHz: z.number().min(20).max(20_000),
@@ -55,6 +56,10 @@ function routes(api: SandboxApi): [string, RegExp, Handler][] {
     ['POST', new RegExp(`^${M}/deny$`), ([c], b) => api.deny(c!, parse(joinerBody, b ?? {}).joinerId)],
     ['POST', new RegExp(`^${M}/remove$`), ([c], b) => api.remove(c!, parse(joinerBody, b ?? {}).joinerId)],
     ['POST', new RegExp(`^${M}/hold$`), ([c], b) => api.hold(c!, parse(joinerBody, b ?? {}).joinerId)],
+    ['POST', new RegExp(`^${M}/drop$`), ([c], b) => {
+      const body = parse(dropBody, b ?? {});
+      return api.drop(c!, body.joinerId, body.forMs);
+    }],
     ['POST', new RegExp(`^${M}/start$`), ([c]) => api.start(c!)],
     ['POST', new RegExp(`^${M}/end$`), ([c]) => api.end(c!)],
     ['GET', new RegExp(`^${M}/wait$`), ([c], _b, q) => api.wait(c!, parse(waitQuery, q))],

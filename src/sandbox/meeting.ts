@@ -133,6 +133,17 @@ export class Meeting {
     });
   }
 
+  /** The joiners' network drops for `forMs`: out of the call (no media), then back in by themselves. */
+  dropConnection(joinerId: string | undefined, forMs: number): string[] {
+    return this.select(joinerId, 'in_call').map((j) => {
+      this.transition(j, 'reconnecting');
+      j.timers.push(setTimeout(() => {
+        if (j.state === 'reconnecting' && this.state === 'live') this.transition(j, 'in_call');
+      }, forMs));
+      return j.id;
+    });
+  }
+
   end(): void {
     if (this.state === 'ended') return;
     this.state = 'ended';

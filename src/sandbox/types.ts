@@ -8,6 +8,8 @@ export const JOINER_STATES = [
   'waiting_host',
   'lobby',
   'in_call',
+  /** Lost its connection in the call (`drop`): no media until it is back in the call by itself. */
+  'reconnecting',
   'denied',
   'expired',
   'removed',

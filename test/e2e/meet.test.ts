@@ -3,7 +3,7 @@ import { setTimeout as scenario } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionOutcome } from '../../src/contracts/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { expectJoinFailure, expectNeverRecorded, expectNothingStored, keptAfter, recordsTwoSpeakers } from './scenarios.js';
+import { expectJoinFailure, expectNeverRecorded, expectNothingStored, keptAfter, recordsTwoSpeakers, ridesOutReconnect } from './scenarios.js';
 
 /**
  * Lease → join → capture → upload, through the real queue, against the Meet sandbox, with real
@@ -94,6 +94,10 @@ describe('Google Meet through the queue', () => {
     expect(outcome.recording!.durationSec).toBeLessThan(9);
     expect(await h.objectKeys(`acme/${job.meetingId}/`)).toHaveLength(2);
     expect(h.sandbox.api.getMeeting(code).joiners[0]!.state).toBe('left');
+  });
+
+  it('the network drops for 8 s mid-call: the bot rides it out in one recording, silent while it was out', async () => {
+    await ridesOutReconnect(h, {});
   });
 
   it('removed by the host: recording kept, reason removed_by_host', async () => {

@@ -214,3 +214,46 @@ export async function heldInWaitingRoom(h: Harness, options: CreateMeetingInput)
   expect(median(levels, at(heardAgainAt) + 2, at(heldAgainAt) - 0.5)).toBeGreaterThan(-40);
   expect(median(levels, at(heldAgainAt) + 0.5, at(heldAgainAt) + 11)).toBeLessThan(-70);
 }
+
+/**
+ * The bot's network drops for 8 s mid-call (longer than the 5 s an unrecognised page used to be
+ * given): the page shows only "Trying to reconnect", the media stops, and the call comes back by
+ * itself. The bot rides it out: one recording, silence while it was out, the tone again after,
+ * and a `reconnecting` span in the manifest.
+ */
+export async function ridesOutReconnect(h: Harness, options: CreateMeetingInput): Promise<void> {
+  const DROP_MS = 8_000;
+  const { code, url } = h.sandbox.api.createMeeting({ ...options, autoAdmitAfterMs: 0 });
+  await h.sandbox.api.addParticipant(code, { name: 'Frank Host', toneHz: 440, speaking: true });
+  const { t, meetingId } = await schedule(h, url, { limits: { minDurationSec: 2 } });
+  await t.reached('recording');
+  await h.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 30_000 });
+  await scenario(3_000);
+  const dropAt = Date.now();
+  expect(h.sandbox.api.drop(code, undefined, DROP_MS).dropped).toHaveLength(1);
+  await h.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: DROP_MS + 30_000 });
+  const heardAgainAt = Date.now();
+  await scenario(3_000);
+  h.sandbox.api.end(code);
+
+  const outcome = await t.outcome;
+  expect(outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
+  const prefix = `acme/${meetingId}/${outcome.sessionId}/`;
+  expect(await h.objectKeys(`acme/${meetingId}/`)).toEqual([`${prefix}manifest.json`, `${prefix}recording.mp4`]);
+  const manifest = JSON.parse(await readFile(await h.download(`${prefix}manifest.json`), 'utf8'));
+  const spans: Array<{ kind: string; startedAt: string; endedAt: string }> = manifest.inCall.interruptions;
+  expect(spans.map((s) => s.kind)).toEqual(['reconnecting']);
+  const after = (iso: string, ms: number): number => Date.parse(iso) - ms;
+  expect(after(spans[0]!.startedAt, dropAt)).toBeGreaterThanOrEqual(0);
+  expect(after(spans[0]!.startedAt, dropAt)).toBeLessThan(1_500);
+  expect(after(spans[0]!.endedAt, dropAt + DROP_MS)).toBeGreaterThanOrEqual(0);
+  expect(after(spans[0]!.endedAt, dropAt + DROP_MS)).toBeLessThan(3_000);
+
+  const file = await h.download(`${prefix}recording.mp4`);
+  const t0 = Date.parse(manifest.recording.startedAt);
+  const at = (ms: number): number => (ms - t0) / 1000;
+  const levels = await toneLevels(file, 440, WINDOW_MS);
+  expect(median(levels, at(dropAt) - 2.5, at(dropAt) - 0.5)).toBeGreaterThan(-40);
+  expect(median(levels, at(dropAt) + 0.5, at(dropAt + DROP_MS) - 0.5)).toBeLessThan(-70);
+  expect(median(levels, at(heardAgainAt) + 0.5, at(heardAgainAt) + 2.5)).toBeGreaterThan(-40);
+}

@@ -114,6 +114,31 @@ describe('Meeting state machine', () => {
     expect(m.videoFrom(j.id)).toBe(0);
   });
 
+  it('puts a joiner in the call back in the lobby (it can be let in again or expire), and drops a connection for a while', () => {
+    vi.useFakeTimers();
+    const m = meeting({ open: true, lobbyTimeoutMs: 1000 });
+    const j = m.addJoiner();
+    m.requestJoin(j.id, 'Bot');
+    expect(m.hold(j.id)).toEqual([j.id]);
+    expect(j.state).toBe('lobby');
+    expect(m.admit(j.id)).toEqual([j.id]);
+    expect(m.dropConnection(undefined, 500)).toEqual([j.id]);
+    expect(j.state).toBe('reconnecting');
+    vi.advanceTimersByTime(500);
+    expect(j.state).toBe('in_call');
+    m.hold(j.id);
+    vi.advanceTimersByTime(1000);
+    expect(j.events.map((e) => e.state)).toEqual(['prejoin', 'in_call', 'lobby', 'in_call', 'reconnecting', 'in_call', 'lobby', 'expired']);
+    // A drop that outlives the meeting does not bring the joiner back.
+    const n = meeting({ open: true });
+    const k = n.addJoiner();
+    n.requestJoin(k.id, 'Bot');
+    n.dropConnection(k.id, 500);
+    n.end();
+    vi.advanceTimersByTime(500);
+    expect(k.state).toBe('ended');
+  });
+
   it('holds joiners of a meeting the host has not started, then lets them on when it starts', () => {
     const m = meeting({ started: false, open: true });
     const j = m.addJoiner();

@@ -106,7 +106,18 @@
     if (ui.phase === 'over') return;
     if (state === 'lobby') return showLobby();
     if (state === 'in_call') return showCall();
+    if (state === 'reconnecting') return showReconnecting();
     if (OVER_TEXT[state]) return showOver(OVER_TEXT[state]);
+  }
+
+  /** The network dropped: Meet takes the whole call away and says so until it is back. */
+  function showReconnecting() {
+    ui.phase = 'reconnecting';
+    clearInterval(ui.levelTimer);
+    ui.audios.clear();
+    ui.remoteStreams.clear();
+    joiner.closeAllPeers();
+    mount('tpl-reconnecting');
   }
 
   function showLobby() {
