@@ -39,7 +39,10 @@ const GIVE_UP: Record<OutOfCall, ReasonCode> = {
   unrecognised: 'meeting_ended',
 };
 
-/** A probe that failed (the page navigating) says nothing new: it does not start or change a span on its own. */
+/**
+ * A probe that failed (the page navigating) repeats what the page last showed; as the first
+ * reading out of the call it counts as a page not recognised.
+ */
 export type ProbeReading = OutOfCall | 'in_call' | 'unreadable';
 
 /** What changed with the last observation, for the session's log. */
@@ -50,21 +53,30 @@ export type PresenceChange =
 
 /** A page nothing explains is a span only once it lasts this long: redraws and one failed probe are not. */
 const UNEXPLAINED_MIN_MS = 1_000;
+/**
+ * After the page said what it was doing, it may go blank for good (navigated somewhere unknown):
+ * that run is given this long, not the rest of a 15-minute waiting-room allowance.
+ */
+const UNEXPLAINED_AFTER_EXPLAINED_MS = 60_000;
 
 interface Episode {
   since: number;
   /** What governs the allowance: the last thing the page said (reconnecting, waiting room), else unrecognised. */
   kind: OutOfCall;
-  /** The page shows it right now. */
+  /** The page shows it right now, and since when without a break. */
   current: OutOfCall;
+  currentSince: number;
+  /** When each kind was first shown in this episode: a kind's allowance runs from there, once. */
+  firstSeen: Partial<Record<OutOfCall, number>>;
   /** Reported (logged, in the manifest): explained at once, or unexplained for UNEXPLAINED_MIN_MS. */
   reported: boolean;
 }
 
 /**
- * One span out of the call is one episode, timed from its start with the allowance of what the
- * page last said it was doing: a page that flips between "Trying to reconnect" and a blank
- * redraw gets the reconnect's allowance once, never a fresh one per flip.
+ * One span out of the call is one episode. Its allowance is that of what the page last said it
+ * was doing, counted from when the page first said it in this episode: a page that flips between
+ * "Trying to reconnect" and a blank redraw gets the reconnect's allowance once, never a fresh one
+ * per flip, and a reconnect that follows a long wait in the waiting room gets its own.
  */
 export class CallPresence implements Watchdog {
   readonly name = 'call_presence';
@@ -87,10 +99,14 @@ export class CallPresence implements Watchdog {
     }
     const state: OutOfCall = reading === 'unreadable' ? (ep?.current ?? 'unrecognised') : reading;
     if (!ep) {
-      this.episode = { since: now, kind: state, current: state, reported: false };
+      this.episode = { since: now, kind: state, current: state, currentSince: now, firstSeen: { [state]: now }, reported: false };
       return this.report(now);
     }
-    ep.current = state;
+    if (state !== ep.current) {
+      ep.current = state;
+      ep.currentSince = now;
+    }
+    ep.firstSeen[state] ??= now;
     const was = ep.kind;
     if (state !== 'unrecognised') ep.kind = state;
     if (!ep.reported) return this.report(now);
@@ -102,11 +118,16 @@ export class CallPresence implements Watchdog {
   check(): ReasonCode | null {
     const ep = this.episode;
     if (!ep) return null;
+    const now = this.clock.now();
     if (ep.current === 'left') return GIVE_UP.left;
-    return this.clock.now() - ep.since >= this.limitOf(ep.kind) ? GIVE_UP[ep.kind] : null;
+    if (ep.kind !== 'unrecognised' && ep.current === 'unrecognised') {
+      const blankFor = Math.max(this.limits.unrecognised, UNEXPLAINED_AFTER_EXPLAINED_MS);
+      if (now - ep.currentSince >= blankFor) return GIVE_UP.unrecognised;
+    }
+    return now - (ep.firstSeen[ep.kind] ?? ep.since) >= this.limitOf(ep.kind) ? GIVE_UP[ep.kind] : null;
   }
 
-  /** The spans out of the call so far; one still open when the session ended has no end. */
+  /** The spans out of the call so far, each named by what the page last said; one still open when the session ended has no end. */
   interruptions(): Interruption[] {
     const iso = (t: number): string => new Date(t).toISOString();
     return this.spans.map((s) => ({ kind: s.kind, startedAt: iso(s.start), endedAt: s.end === null ? null : iso(s.end) }));

@@ -12,18 +12,47 @@ import { FakeClock } from '../helpers/fake-clock.js';
 const LIMITS = { reconnecting: 180_000, waitingRoom: 900_000, unrecognised: 20_000 };
 
 describe('call presence: time out of the call after admission', () => {
-  it('a reconnect is waited out up to its allowance, counted from when the bot dropped out of the call', () => {
+  it('a reconnect is waited out up to its allowance, counted from when the page first said so', () => {
     const clock = new FakeClock();
     const p = new CallPresence(clock, LIMITS);
+    const start = clock.now();
     expect(p.observe('in_call')).toBeNull();
     // A blank redraw first, then the page says it is reconnecting.
     expect(p.observe('unrecognised')).toBeNull(); // not a span yet: redraws come and go
     clock.advance(15_000);
     expect(p.observe('reconnecting')).toEqual({ kind: 'left_call', to: 'reconnecting' });
-    clock.advance(164_999);
+    clock.advance(179_999);
     expect(p.check()).toBeNull();
     clock.advance(1);
     expect(p.check()).toBe('connection_failed');
+    // The span starts when the bot was last seen out of the call, not when the page explained it.
+    expect(p.interruptions()).toEqual([{ kind: 'reconnecting', startedAt: new Date(start).toISOString(), endedAt: null }]);
+  });
+
+  it('a reconnect after a long wait in the waiting room gets its own allowance, not what the wait left of it', () => {
+    const clock = new FakeClock();
+    const p = new CallPresence(clock, LIMITS); // waiting room: 900 s
+    p.observe('waiting_room');
+    clock.advance(200_000);
+    expect(p.observe('reconnecting')).toEqual({ kind: 'changed', from: 'waiting_room', to: 'reconnecting' });
+    expect(p.check()).toBeNull();
+    clock.advance(179_999);
+    expect(p.check()).toBeNull();
+    clock.advance(1);
+    expect(p.check()).toBe('connection_failed');
+  });
+
+  it('a page that goes blank for good after saying what it was doing is given a minute, not the rest of its allowance', () => {
+    const clock = new FakeClock();
+    const p = new CallPresence(clock, LIMITS); // waiting room: 900 s
+    p.observe('waiting_room');
+    clock.advance(30_000);
+    p.observe('unrecognised');
+    clock.advance(59_999);
+    expect(p.observe('unreadable')).toBeNull();
+    expect(p.check()).toBeNull();
+    clock.advance(1);
+    expect(p.check()).toBe('meeting_ended');
   });
 
   it('a page flipping between "Trying to reconnect" and a blank redraw gets the allowance once, not per flip', () => {
@@ -89,6 +118,11 @@ describe('call presence: time out of the call after admission', () => {
     expect(p.check()).toBeNull();
     clock.advance(1);
     expect(p.check()).toBe('meeting_ended');
+    // Straight to "You left the meeting": a span of its own, over at once.
+    const r = new CallPresence(clock, LIMITS);
+    expect(r.observe('left')).toEqual({ kind: 'left_call', to: 'left' });
+    expect(r.check()).toBe('meeting_ended');
+    expect(r.interruptions().map((x) => x.kind)).toEqual(['left']);
     const q = new CallPresence(clock, LIMITS);
     q.observe('reconnecting');
     clock.advance(1_000);

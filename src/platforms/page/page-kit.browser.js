@@ -101,28 +101,36 @@
     return parts.join('\n');
   };
 
-  // The element holding a marker, widened a few levels while it stays message-sized, so the
-  // message's own block (the name, the words, a Close button) goes with it.
+  // The elements holding a marker, widened a few levels while they stay message-sized, so the
+  // message's own block (the name, the words, a Close button) goes with it. Found by their
+  // normalised text, as the page text is matched, so a marker split over nodes or written with
+  // no-break spaces is found too; the page's own screens (an end page, a dialog) are never taken in.
   const MESSAGE_MAX_CHARS = 700;
+  const LANDMARKS = 'h1, h2, main, [role="main"], [role="dialog"], [role="alertdialog"]';
+  const holding = (top, marker) => {
+    const out = [];
+    const visit = (el) => {
+      const inner = [...el.children].filter((c) => norm(c.textContent).includes(marker));
+      if (inner.length === 0) out.push(el);
+      else inner.forEach(visit);
+    };
+    [...top.children].filter((c) => norm(c.textContent).includes(marker)).forEach(visit);
+    return out;
+  };
+  const widen = (el) => {
+    for (let up = 0; up < 3; up++) {
+      const parent = el.parentElement;
+      if (!parent || parent === el.ownerDocument.body || parent.matches(LANDMARKS)) break;
+      if ((parent.innerText || '').length > MESSAGE_MAX_CHARS) break;
+      if ([...parent.querySelectorAll(LANDMARKS)].some((x) => !el.contains(x))) break;
+      el = parent;
+    }
+    return el;
+  };
   const aroundMarkers = (markers) => {
     const found = new Set();
-    const upper = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-    for (const d of docs()) {
-      for (const m of markers) {
-        const lower = norm(m);
-        if (!lower || lower.includes('"')) continue;
-        const xpath = `.//text()[contains(translate(., '${upper}', '${upper.toLowerCase()}'), "${lower}")]`;
-        const hits = d.evaluate(xpath, d.body, null, 7 /* ORDERED_NODE_SNAPSHOT_TYPE */, null);
-        for (let i = 0; i < hits.snapshotLength; i++) {
-          let el = hits.snapshotItem(i).parentElement;
-          for (let up = 0; up < 3 && el && el.parentElement && el.parentElement !== d.body; up++) {
-            if ((el.parentElement.innerText || '').length > MESSAGE_MAX_CHARS) break;
-            el = el.parentElement;
-          }
-          if (el && el !== d.body) found.add(el);
-        }
-      }
-    }
+    const tops = [...docs().map((d) => d.body), ...shadowRoots()];
+    for (const m of markers) for (const top of tops) for (const el of holding(top, m)) found.add(widen(el));
     return found;
   };
 
@@ -150,12 +158,15 @@
           if (n.nodeType === 3) return styleOf(r.host).visibility === 'hidden' ? '' : n.nodeValue;
           return n.nodeType === 1 && rendered(n) ? textSkipping(n, skip) : '';
         }));
-      return norm([...docs().map((d) => textSkipping(d.body, skip)), ...shadowText].join('\n'));
+      return [...docs().map((d) => textSkipping(d.body, skip)), ...shadowText].join('\n');
     };
-    const text = read(skipper(valid, new Set()));
-    // Looking for the markers' elements visits every text node, so only when one is on the page.
-    const shown = (markers || []).filter((m) => norm(m) && text.includes(norm(m)));
-    return shown.length ? read(skipper(valid, aroundMarkers(shown))) : text;
+    const text = norm(read(skipper(valid, new Set())));
+    // Looking for the markers' elements reads every element's text, so only when one is on the page.
+    const shown = (markers || []).map(norm).filter((m) => m && text.includes(m));
+    if (shown.length === 0) return text;
+    const raw = read(skipper(valid, aroundMarkers(shown)));
+    // Still there (drawn where no element can be singled out): at least its lines go.
+    return norm(raw.split('\n').filter((line) => !shown.some((m) => norm(line).includes(m))).join('\n'));
   };
 
   // Where a click target's texts are looked for when it names no roles of its own.
