@@ -40,8 +40,8 @@ const GIVE_UP: Record<OutOfCall, ReasonCode> = {
 };
 
 /**
- * A probe that failed (the page navigating) repeats what the page last showed; as the first
- * reading out of the call it counts as a page not recognised.
+ * A probe that failed (the page navigating) repeats what the page last showed, and counts as a
+ * blank moment; as the first reading out of the call it counts as a page not recognised.
  */
 export type ProbeReading = OutOfCall | 'in_call' | 'unreadable';
 
@@ -54,8 +54,8 @@ export type PresenceChange =
 /** A page nothing explains is a span only once it lasts this long: redraws and one failed probe are not. */
 const UNEXPLAINED_MIN_MS = 1_000;
 /**
- * After the page said what it was doing, it may go blank for good (navigated somewhere unknown):
- * that run is given this long, not the rest of a 15-minute waiting-room allowance.
+ * After the page said what it was doing, it may go blank for good (navigated somewhere unknown,
+ * or every probe failing): that run is given this long, not the rest of a 15-minute allowance.
  */
 const UNEXPLAINED_AFTER_EXPLAINED_MS = 60_000;
 
@@ -63,20 +63,23 @@ interface Episode {
   since: number;
   /** What governs the allowance: the last thing the page said (reconnecting, waiting room), else unrecognised. */
   kind: OutOfCall;
-  /** The page shows it right now, and since when without a break. */
+  /** What the page shows now (a failed probe repeats it). */
   current: OutOfCall;
-  currentSince: number;
-  /** When each kind was first shown in this episode: a kind's allowance runs from there, once. */
-  firstSeen: Partial<Record<OutOfCall, number>>;
+  /** Time charged to each governing kind so far, up to `chargedTo`. */
+  spent: Partial<Record<OutOfCall, number>>;
+  chargedTo: number;
+  /** Start of the current run of blank pages and failed probes; null while the page says something. */
+  blankSince: number | null;
   /** Reported (logged, in the manifest): explained at once, or unexplained for UNEXPLAINED_MIN_MS. */
   reported: boolean;
 }
 
 /**
- * One span out of the call is one episode. Its allowance is that of what the page last said it
- * was doing, counted from when the page first said it in this episode: a page that flips between
- * "Trying to reconnect" and a blank redraw gets the reconnect's allowance once, never a fresh one
- * per flip, and a reconnect that follows a long wait in the waiting room gets its own.
+ * One span out of the call is one episode. Each kind of absence has a budget (its allowance),
+ * and the time goes to the budget of what the page last said it was doing, blank moments
+ * included: a page that flips between "Trying to reconnect" and a blank redraw spends the
+ * reconnect's 3 minutes once, never a fresh allowance per flip, while a reconnect that follows
+ * a long wait in the waiting room still has its own.
  */
 export class CallPresence implements Watchdog {
   readonly name = 'call_presence';
@@ -97,16 +100,15 @@ export class CallPresence implements Watchdog {
       this.spans.at(-1)!.end = now;
       return { kind: 'back', from: ep.kind, afterMs: now - ep.since };
     }
+    const blank = reading === 'unreadable' || reading === 'unrecognised';
     const state: OutOfCall = reading === 'unreadable' ? (ep?.current ?? 'unrecognised') : reading;
     if (!ep) {
-      this.episode = { since: now, kind: state, current: state, currentSince: now, firstSeen: { [state]: now }, reported: false };
+      this.episode = { since: now, kind: state, current: state, spent: {}, chargedTo: now, blankSince: blank ? now : null, reported: false };
       return this.report(now);
     }
-    if (state !== ep.current) {
-      ep.current = state;
-      ep.currentSince = now;
-    }
-    ep.firstSeen[state] ??= now;
+    this.charge(ep, now);
+    ep.current = state;
+    ep.blankSince = blank ? (ep.blankSince ?? now) : null;
     const was = ep.kind;
     if (state !== 'unrecognised') ep.kind = state;
     if (!ep.reported) return this.report(now);
@@ -120,11 +122,11 @@ export class CallPresence implements Watchdog {
     if (!ep) return null;
     const now = this.clock.now();
     if (ep.current === 'left') return GIVE_UP.left;
-    if (ep.kind !== 'unrecognised' && ep.current === 'unrecognised') {
-      const blankFor = Math.max(this.limits.unrecognised, UNEXPLAINED_AFTER_EXPLAINED_MS);
-      if (now - ep.currentSince >= blankFor) return GIVE_UP.unrecognised;
+    if (ep.kind !== 'unrecognised' && ep.blankSince !== null) {
+      if (now - ep.blankSince >= Math.max(this.limits.unrecognised, UNEXPLAINED_AFTER_EXPLAINED_MS)) return GIVE_UP.unrecognised;
     }
-    return now - (ep.firstSeen[ep.kind] ?? ep.since) >= this.limitOf(ep.kind) ? GIVE_UP[ep.kind] : null;
+    const used = (ep.spent[ep.kind] ?? 0) + (now - ep.chargedTo);
+    return used >= this.limitOf(ep.kind) ? GIVE_UP[ep.kind] : null;
   }
 
   /** The spans out of the call so far, each named by what the page last said; one still open when the session ended has no end. */
@@ -139,6 +141,11 @@ export class CallPresence implements Watchdog {
     ep.reported = true;
     this.spans.push({ kind: ep.kind, start: ep.since, end: null });
     return { kind: 'left_call', to: ep.kind };
+  }
+
+  private charge(ep: Episode, now: number): void {
+    ep.spent[ep.kind] = (ep.spent[ep.kind] ?? 0) + (now - ep.chargedTo);
+    ep.chargedTo = now;
   }
 
   private limitOf(kind: OutOfCall): number {

@@ -130,9 +130,9 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call' });
     await show(`${tiles}<div><img alt=""><span>Ann says in chat: Your host ended the meeting for everyone</span><button>Close</button></div>`);
     expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call' });
-    // The toast drawn in blocks (name, marker, the message on lines of its own).
-    await show(`${tiles}<div class="toast"><img alt=""><div><div>Ann</div><div>says in chat:</div>`
-      + '<div>ok<br>Call ended<br>see you</div></div><button>Close</button></div>');
+    // A message on lines of its own, in a toast that is an alert dialog with a time and a Close button.
+    await show(`${tiles}<div role="alertdialog"><img alt=""><div>Ann says in chat: ok<br>Call ended<br>see you</div>`
+      + '<span>2:44 PM</span><button>Close</button></div>');
     expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call' });
     // The marker split over nodes, with no-break spaces, or in a web component.
     await show(`${tiles}<div class="toast"><b>Ann</b> says&nbsp;<i>in</i>&nbsp;chat: <span>Call ended</span><button>Close</button></div>`);
@@ -140,7 +140,7 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     // (First the same words without a marker, until the probes read shadow roots on this page.)
     await show(`${tiles}${inShadow('toast', '<div><div>Call ended</div></div>')}`);
     await expect.poll(async () => (await probe(meetAdapter)).reason, { interval: 500, timeout: 15_000 }).toBe('meeting_ended');
-    await show(`${tiles}${inShadow('toast', '<div><span>Ann says in chat:</span><div>Call ended</div></div>')}`);
+    await show(`${tiles}${inShadow('toast', '<div><span>Ann says in chat: Call ended</span><button>Close</button></div>')}`);
     expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call' });
     // The page's own end screen is still read, with a toast still showing beside it too.
     await show('<h1>Your host ended the meeting for everyone</h1><button>Return to home screen</button>');
@@ -148,6 +148,8 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     await show('<div id="app"><div class="toast"><span>Ann says in chat: hi</span></div>'
       + "<h1>You've been removed from the meeting</h1><button>Return to home screen</button></div>");
     expect(await probe(meetAdapter)).toMatchObject({ reason: 'removed_by_host' });
+    await show('<div id="app"><div class="toast"><span>Ann says in chat: hi</span></div><div>Trying to reconnect</div></div>');
+    expect(await probe(meetAdapter)).toMatchObject({ reconnecting: true });
   });
 
   it('Meet: joining a recorded call answers the notice with "Join now", never "Leave meeting"', async () => {

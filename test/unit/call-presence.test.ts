@@ -42,6 +42,35 @@ describe('call presence: time out of the call after admission', () => {
     expect(p.check()).toBe('connection_failed');
   });
 
+  it('each kind spends its own budget: a reconnect, a long wait in the waiting room, then a reconnect again', () => {
+    const clock = new FakeClock();
+    const p = new CallPresence(clock, LIMITS); // waiting room: 900 s
+    p.observe('reconnecting');
+    clock.advance(5_000);
+    p.observe('waiting_room');
+    clock.advance(300_000);
+    expect(p.observe('reconnecting')).toEqual({ kind: 'changed', from: 'waiting_room', to: 'reconnecting' });
+    expect(p.check()).toBeNull();
+    clock.advance(174_999); // 5 s + 174.999 s of the reconnect's 180 s
+    expect(p.check()).toBeNull();
+    clock.advance(1);
+    expect(p.check()).toBe('connection_failed');
+  });
+
+  it('probes that keep failing after the waiting room count as a blank page: a minute, not the rest of 15', () => {
+    const clock = new FakeClock();
+    const p = new CallPresence(clock, LIMITS);
+    p.observe('waiting_room');
+    clock.advance(10_000);
+    for (let t = 0; t < 59_000; t += 1_000) {
+      expect(p.observe('unreadable')).toBeNull();
+      clock.advance(1_000);
+      expect(p.check()).toBeNull();
+    }
+    clock.advance(1_000);
+    expect(p.check()).toBe('meeting_ended');
+  });
+
   it('a page that goes blank for good after saying what it was doing is given a minute, not the rest of its allowance', () => {
     const clock = new FakeClock();
     const p = new CallPresence(clock, LIMITS); // waiting room: 900 s

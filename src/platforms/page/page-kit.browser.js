@@ -101,36 +101,42 @@
     return parts.join('\n');
   };
 
-  // The elements holding a marker, widened a few levels while they stay message-sized, so the
-  // message's own block (the name, the words, a Close button) goes with it. Found by their
-  // normalised text, as the page text is matched, so a marker split over nodes or written with
-  // no-break spaces is found too; the page's own screens (an end page, a dialog) are never taken in.
+  // The elements holding a marker (Meet writes "<name> says in chat: <message>" as one text),
+  // widened a few levels while they stay message-sized, so a Close button or a time beside it
+  // goes too. Found from text nodes holding the marker's last word (scripts and styles left out),
+  // then the nearest element whose normalised text holds the whole marker, so a marker split
+  // over inline nodes or written with no-break spaces is found. Widening never takes in text
+  // the page states itself by (`keep`: an end screen, a reconnect notice beside the toast).
   const MESSAGE_MAX_CHARS = 700;
-  const LANDMARKS = 'h1, h2, main, [role="main"], [role="dialog"], [role="alertdialog"]';
+  const NOT_TEXT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
   const holding = (top, marker) => {
-    const out = [];
-    const visit = (el) => {
-      const inner = [...el.children].filter((c) => norm(c.textContent).includes(marker));
-      if (inner.length === 0) out.push(el);
-      else inner.forEach(visit);
-    };
-    [...top.children].filter((c) => norm(c.textContent).includes(marker)).forEach(visit);
-    return out;
+    const out = new Set();
+    const lastWord = marker.split(' ').pop();
+    const walker = (top.ownerDocument || top).createTreeWalker(top, 4 /* NodeFilter.SHOW_TEXT */);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!n.parentElement || NOT_TEXT.has(n.parentElement.tagName) || !norm(n.nodeValue).includes(lastWord)) continue;
+      let el = n.parentElement;
+      for (let up = 0; el && up < 3 && !norm(el.textContent).includes(marker); up++) el = el.parentElement;
+      if (el && norm(el.textContent).includes(marker)) out.add(el);
+    }
+    return [...out];
   };
-  const widen = (el) => {
+  const widen = (el, keep) => {
     for (let up = 0; up < 3; up++) {
       const parent = el.parentElement;
-      if (!parent || parent === el.ownerDocument.body || parent.matches(LANDMARKS)) break;
-      if ((parent.innerText || '').length > MESSAGE_MAX_CHARS) break;
-      if ([...parent.querySelectorAll(LANDMARKS)].some((x) => !el.contains(x))) break;
+      if (!parent || parent === el.ownerDocument.body) break;
+      const whole = norm(parent.innerText);
+      if (whole.length > MESSAGE_MAX_CHARS) break;
+      const added = whole.replace(norm(el.innerText), ' ');
+      if (keep.some((k) => added.includes(k))) break;
       el = parent;
     }
     return el;
   };
-  const aroundMarkers = (markers) => {
+  const aroundMarkers = (markers, keep) => {
     const found = new Set();
     const tops = [...docs().map((d) => d.body), ...shadowRoots()];
-    for (const m of markers) for (const top of tops) for (const el of holding(top, m)) found.add(widen(el));
+    for (const m of markers) for (const top of tops) for (const el of holding(top, m)) found.add(widen(el, keep));
     return found;
   };
 
@@ -141,7 +147,7 @@
     return false;
   };
 
-  const pageText = (ignore, markers) => {
+  const pageText = (ignore, markers, keep) => {
     const valid = (ignore || []).filter((s) => {
       try {
         document.querySelector(s);
@@ -164,7 +170,7 @@
     // Looking for the markers' elements reads every element's text, so only when one is on the page.
     const shown = (markers || []).map(norm).filter((m) => m && text.includes(m));
     if (shown.length === 0) return text;
-    const raw = read(skipper(valid, aroundMarkers(shown)));
+    const raw = read(skipper(valid, aroundMarkers(shown, (keep || []).map(norm).filter(Boolean))));
     // Still there (drawn where no element can be singled out): at least its lines go.
     return norm(raw.split('\n').filter((line) => !shown.some((m) => norm(line).includes(m))).join('\n'));
   };
@@ -258,7 +264,8 @@
   }
 
   function probe(spec, selfName) {
-    const text = pageText(spec.ignoreText, spec.ignoreMessagesWith);
+    const stateTexts = [spec.waitingRoom, spec.reconnecting, spec.left, ...spec.outcomes].flatMap((sig) => (sig && sig.texts) || []);
+    const text = pageText(spec.ignoreText, spec.ignoreMessagesWith, stateTexts);
     const host = location.hostname;
     const path = location.pathname;
     for (const o of spec.outcomes) {
