@@ -138,8 +138,9 @@ export async function monitorCall(ctx: CallContext, recordingStartedAt: () => nu
         sinceTidy = 0;
         await ctx.adapter.tidy(ctx.page, log).catch(() => undefined);
       }
-    } else if (p) {
-      ctx.participants.observeOutsideCall();
+    } else {
+      alone.outOfCall();
+      if (p) ctx.participants.observeOutsideCall();
     }
     const gone = presence.check();
     if (gone) {

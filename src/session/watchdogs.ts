@@ -32,10 +32,13 @@ export function maxDurationWatchdog(clock: Clock, recordingStartedAt: () => numb
 /**
  * Leaves once the bot has been alone for `limitSec`. Alone-time starts at admission when nobody
  * is there, and resets whenever anyone is seen, so a late first participant is waited for.
+ * Time out of the call (a reconnect, back in the waiting room) counts neither way: nobody can be
+ * seen from there, and the call presence rules own that time.
  */
 export class AloneWatchdog implements Watchdog {
   readonly name = 'everyone_left';
   private aloneSince: number | null;
+  private outSince: number | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -45,13 +48,21 @@ export class AloneWatchdog implements Watchdog {
   }
 
   observe(othersPresent: number): void {
+    if (this.outSince !== null && this.aloneSince !== null) this.aloneSince += this.clock.now() - this.outSince;
+    this.outSince = null;
     if (othersPresent > 0) this.aloneSince = null;
     else this.aloneSince ??= this.clock.now();
   }
 
+  /** The bot is not in the call: its alone-time stops until it sees the call again. */
+  outOfCall(): void {
+    this.outSince ??= this.clock.now();
+  }
+
   check(): ReasonCode | null {
     if (this.aloneSince === null) return null;
-    return this.clock.now() - this.aloneSince >= this.limitSec * 1000 ? 'everyone_left' : null;
+    const upTo = this.outSince ?? this.clock.now();
+    return upTo - this.aloneSince >= this.limitSec * 1000 ? 'everyone_left' : null;
   }
 }
 

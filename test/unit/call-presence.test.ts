@@ -167,8 +167,8 @@ const started = (clock: FakeClock): (() => number) => {
 };
 
 /** A page that is always there, and an adapter that shows the probes it is given, one per poll. */
-function scriptedCall(clock: FakeClock, script: Array<[Partial<PageProbe>, number]>): { ctx: CallContext; job: MeetingJob } {
-  const job = parseMeetingJob({ meetingId: 'm-presence', tenantId: 'acme', meetingUrl: 'https://meet.google.com/abc-defg-hij', scheduledStart: '2026-11-21T10:00:00Z', limits: { aloneTimeoutSec: 3_600 } });
+function scriptedCall(clock: FakeClock, script: Array<[Partial<PageProbe>, number]>, aloneTimeoutSec = 3_600): { ctx: CallContext; job: MeetingJob } {
+  const job = parseMeetingJob({ meetingId: 'm-presence', tenantId: 'acme', meetingUrl: 'https://meet.google.com/abc-defg-hij', scheduledStart: '2026-11-21T10:00:00Z', limits: { aloneTimeoutSec } });
   let i = 0;
   const adapter = {
     probe: async (): Promise<PageProbe> => {
@@ -212,6 +212,24 @@ describe('the call monitor with the presence rules (scripted pages, fake clock)'
       [{ phase: 'loading', reconnecting: true }, RECONNECT_GRACE_MS],
     ]);
     expect(await monitorCall(ctx, started(clock))).toBe('connection_failed');
+  });
+
+  it('a bot that was alone when the call dropped waits out the reconnect, then counts the rest of its alone-time', async () => {
+    const clock = new FakeClock();
+    const nobody = { participants: [] };
+    const { ctx } = scriptedCall(clock, [
+      [nobody, 1_000],
+      [nobody, 50_000],
+      [{ phase: 'loading', reconnecting: true }, 1_000], // first seen out after 52 s alone of its 60
+      [{ phase: 'loading', reconnecting: true }, 120_000], // without the pause, everyone_left here
+      [nobody, 1_000], // back after 121 s out, still alone: 8 s left
+      [nobody, 7_000],
+      [nobody, 1_000],
+    ], 60);
+    const start = clock.now();
+    expect(await monitorCall(ctx, started(clock))).toBe('everyone_left');
+    expect(clock.now() - start).toBe(52_000 + 121_000 + 8_000);
+    expect(ctx.presence.interruptions().map((s) => s.kind)).toEqual(['reconnecting']);
   });
 
   it('in the lobby, a page that only says the bot left (Meet, after a denial) is a denial, not a page to wait on', async () => {

@@ -48,6 +48,30 @@ describe('watchdogs', () => {
     expect(alone.check()).toBe('everyone_left');
   });
 
+  it('alone timer stops while the bot is out of the call and goes on from where it was when it is back', () => {
+    const clock = new FakeClock();
+    const alone = new AloneWatchdog(clock, 60);
+    alone.observe(0);
+    clock.advance(50_000); // alone for 50 s, then the call drops
+    alone.outOfCall();
+    clock.advance(170_000); // a long reconnect: nobody can be seen, nobody is counted as gone
+    alone.outOfCall();
+    expect(alone.check()).toBeNull();
+    alone.observe(0); // back, still alone: 10 s left of the 60
+    clock.advance(9_999);
+    expect(alone.check()).toBeNull();
+    clock.advance(1);
+    expect(alone.check()).toBe('everyone_left');
+    // Someone there when the call dropped: alone-time starts only when the bot sees nobody.
+    const other = new AloneWatchdog(clock, 60);
+    other.observe(1);
+    other.outOfCall();
+    clock.advance(120_000);
+    other.observe(0);
+    clock.advance(59_999);
+    expect(other.check()).toBeNull();
+  });
+
   it('reports the first rule that trips', () => {
     const clock = new FakeClock();
     const alone = new AloneWatchdog(clock, 10);
