@@ -119,6 +119,26 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     await expect(runJoinLoop(page, opts, MEET_PROBE, async () => null)).rejects.toMatchObject({ code: 'denied_by_host' });
   });
 
+  it("end screens the bot did not ask for: Teams' retry screen and its short removal title, Meet's \"You've left\"", async () => {
+    const retryScreen = (title: string, body = ''): string => '<div data-tid="calling-retry-screen">'
+      + `<h1 id="calling-retry-screen-title">${title}</h1>${body}<button data-tid="calling-retry-rejoinbutton">Rejoin</button></div>`;
+    await show(retryScreen('Removed from the meeting'));
+    expect(await probe(teamsAdapter)).toMatchObject({ reason: 'removed_by_host' });
+    // The same words about someone else, in the call, are not the bot's removal.
+    const teamsCall = '<div data-tid="calling-toolbar"><button id="hangup-button">Leave</button></div><div data-tid="modern-stage-wrapper" style="height: 200px">stage</div>';
+    await show(`${teamsCall}<div role="status">Bob was removed from the meeting</div>`);
+    expect(await probe(teamsAdapter)).toMatchObject({ phase: 'in_call' });
+    expect((await probe(teamsAdapter)).reason).toBeUndefined();
+    await show(retryScreen('You left the meeting', '<p>Did you leave by mistake?</p>'));
+    expect(await probe(teamsAdapter)).toMatchObject({ phase: 'left' });
+    await show('<h2>Enjoy your call? Join Teams today for free.</h2><button>Sign up for free</button>');
+    expect(await probe(teamsAdapter)).toMatchObject({ phase: 'left' });
+    await show('<h1>You\u2019ve left the meeting</h1><button>Rejoin</button><button>Return to home screen</button>');
+    const meet = await probe(meetAdapter);
+    expect(meet.phase).toBe('left');
+    expect(meet.reason).toBeUndefined();
+  });
+
   it('Meet: words in the chat, its toast and the captions are not the page saying the call ended', async () => {
     const tiles = '<div data-participant-id="a"><span class="notranslate">Ann</span></div><div data-self-name="Recorder"></div>';
     await show(`${tiles}<aside role="complementary" aria-label="Side panel"><h2>In-call messages</h2>`
@@ -206,6 +226,15 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     expect(await clicked()).toBe('shown-ok');
   });
 
+  it('Zoom: a breakout-room invitation is answered Later, so the bot stays in the main session it records', async () => {
+    await show('<div class="single-main-container__video-frame"><div class="video-avatar__avatar-footer">Ann</div></div>'
+      + '<div class="zm-modal" role="dialog"><div class="zm-modal-body-title">The host is inviting you to join Breakout Room: Room 1</div>'
+      + '<button data-id="join">Join</button><button data-id="later">Later</button></div>');
+    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'in_call', blockingDialog: 'breakout_invite' });
+    await zoomAdapter.tidy(page, log);
+    expect(await clicked()).toBe('later');
+  });
+
   it('Zoom: other wordings and walls', async () => {
     await show('<p>Waiting for the host to start the meeting</p>');
     expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'meeting_not_started' });
@@ -213,6 +242,11 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'captcha_wall' });
     await show('<div class="zm-modal" role="dialog"><p>The host has ended this meeting</p><button>OK</button></div>');
     expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'meeting_ended' });
+    // The panel a timed-out connection leaves over the call: it does not come back by itself.
+    await show('<div class="single-main-container__video-frame"><div class="video-avatar__avatar-footer">Ann</div></div>'
+      + '<div class="zm-modal" role="dialog"><div class="zm-modal-body-title">Joining Meeting Timeout or Browser restriction</div>'
+      + '<p>Your network connection has timed out.</p><button>Report Problem</button><button>Retry</button><button>Leave</button></div>');
+    expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'connection_failed' });
   });
 
   it('controls and wordings inside web components (open shadow roots) are read and clicked like any other', async () => {

@@ -97,7 +97,7 @@ export const MEET_PROBE: ProbeSpec = {
   // A network drop takes the whole call UI away while this shows; the call usually comes back.
   reconnecting: { texts: ['You lost your network connection', 'Trying to reconnect', 'Reconnecting'] },
   // After a denial Meet may show only this; in the call, nobody but the bot can make it leave.
-  left: { texts: ['You left the meeting', 'You left the call'] },
+  left: { texts: ['You left the meeting', 'You left the call', "You've left the meeting", "You've left the call"] },
   // Signals that only exist once admitted. The Leave button is deliberately absent.
   inCall: {
     selectors: ['[data-participant-id]', '[data-self-name]', 'button[aria-label^="People"]', '[data-avatar-count]', 'button[aria-label*="captions" i]'],

@@ -179,7 +179,8 @@
   const CLICKABLE = 'button, [role="button"], a, [role="menuitem"]';
   const anyText = (text, texts) => (texts || []).some((t) => text.includes(norm(t)));
   const anySelector = (selectors) => (selectors || []).some((s) => queryAll(s).some(visible));
-  const matches = (text, signal) => anyText(text, signal.texts) || anySelector(signal.selectors);
+  const anyTitle = (titles) => (titles || []).some((t) => queryAll(t.selector).some((e) => visible(e) && anyText(norm(e.textContent), t.texts)));
+  const matches = (text, signal) => anyText(text, signal.texts) || anySelector(signal.selectors) || anyTitle(signal.titles);
 
   // The names a person would read: the aria-label, else the aria-labelledby texts and the text itself.
   const namesOf = (el) => {

@@ -12,6 +12,11 @@ import type { PageProbe, Phase } from '../platform.js';
 export interface Signal {
   texts?: readonly string[];
   selectors?: readonly string[];
+  /**
+   * Texts that count only inside a visible element matching `selector`: a screen's title whose
+   * words a toast about someone else could also hold ("Removed from the meeting").
+   */
+  titles?: ReadonlyArray<{ selector: string; texts: readonly string[] }>;
 }
 
 /** A terminal or blocking page condition. Checked first, in order: put the most specific first. */

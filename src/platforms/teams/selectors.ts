@@ -98,7 +98,13 @@ export const TEAMS_PROBE: ProbeSpec = {
     { reason: 'denied_by_host', phase: 'left', texts: ['Sorry, but you were denied access to the meeting', 'Your request to join was declined', 'you were denied access to the meeting'] },
     { reason: 'waiting_room_timeout', phase: 'left', texts: ['no one responded to your request to join', 'No one let you in'] },
     // `#calling-retry-screen-title` also shows for dropped calls, so removal is read from its text.
-    { reason: 'removed_by_host', phase: 'left', texts: ["You've been removed from this meeting", 'You have been removed from this meeting', 'Someone removed you from the meeting'] },
+    // Its short form ("Removed from the meeting") only counts there: a notice that someone else
+    // was removed holds the same words.
+    {
+      reason: 'removed_by_host', phase: 'left',
+      texts: ["You've been removed from this meeting", 'You have been removed from this meeting', 'Someone removed you from the meeting'],
+      titles: [{ selector: '#calling-retry-screen-title, [data-tid="calling-retry-screen"] h1', texts: ['Removed from the meeting', 'Removed from this meeting'] }],
+    },
     { reason: 'meeting_ended', phase: 'left', texts: ['Meeting ended', 'The meeting has ended', 'This meeting has ended', 'The call has ended'] },
     { reason: 'connection_failed', phase: 'left', texts: ["We couldn't connect you", 'We could not connect you'] },
     { reason: 'meeting_not_found', phase: 'left', texts: ['Looks like the meeting URL is incorrect', "We couldn't find this meeting", 'This meeting link is invalid'] },
@@ -113,7 +119,9 @@ export const TEAMS_PROBE: ProbeSpec = {
     ],
   },
   reconnecting: { texts: ['Reconnecting', 'Trying to reconnect', "We're trying to reconnect you"] },
-  left: { texts: ['You left the meeting', "You've left the meeting"] },
+  // After a call the bot did not leave: the anonymous client's end screens (other bots use these
+  // as their end signal; teams.live.com adds its sign-up prompt).
+  left: { texts: ['You left the meeting', "You've left the meeting", 'Did you leave by mistake?', 'Enjoy your call? Join Teams today'] },
   // Generic `[role="alert"]` toasts are no signal of anything. Hang-up variants count as one.
   inCall: {
     // The toolbar holds the hang-up button, so the two are one signal; the stage holds the tiles.

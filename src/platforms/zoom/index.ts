@@ -3,7 +3,7 @@ import { turnOffIncomingVideo } from '../page/incoming-video.js';
 import { clickIfPresent, clickRevealing, probePage } from '../page/page-kit.js';
 import { joinZoom } from './join.js';
 import { leaveZoom } from './leave.js';
-import { FOOTER_JOIN_AUDIO, INCOMING_VIDEO_OFF, JOIN_AUDIO, RECORDING_NOTICE_ACK, REVEAL_CONTROLS, ZOOM_PROBE } from './selectors.js';
+import { BREAKOUT_LATER, FOOTER_JOIN_AUDIO, INCOMING_VIDEO_OFF, JOIN_AUDIO, RECORDING_NOTICE_ACK, REVEAL_CONTROLS, ZOOM_PROBE } from './selectors.js';
 import { isZoomHost, parseZoomUrl } from './url.js';
 
 /** Zoom through its web client (the default). The Meeting SDK path is `sdk/`, chosen per bot profile. */
@@ -18,6 +18,7 @@ export const zoomAdapter: PlatformAdapter = {
   async tidy(page, log) {
     // A recording notice is modal: it goes first, and only its acknowledging button is pressed.
     if (await clickIfPresent(page, RECORDING_NOTICE_ACK)) log.info('acknowledged an in-call notice');
+    if (await clickIfPresent(page, BREAKOUT_LATER)) log.info('answered a breakout-room invitation with Later: the bot records the main session');
     if (await clickIfPresent(page, JOIN_AUDIO)) log.info('joined computer audio');
     else if (await clickRevealing(page, FOOTER_JOIN_AUDIO, REVEAL_CONTROLS)) log.info('opened the join-audio dialog from the footer');
   },

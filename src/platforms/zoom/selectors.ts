@@ -68,6 +68,13 @@ export const RECORDING_NOTICE_ACK: ClickTarget = {
   roles: MODAL_BUTTONS,
   texts: ['Got it', 'Continue', 'OK'],
 };
+/**
+ * Opening breakout rooms invites everyone ("The host is inviting you to join Breakout Room: …",
+ * Join / Later; the wording of Zoom's own SDK sample). The bot records the main session, so it
+ * answers Later: left open, the invitation would sit over the recorded video.
+ */
+export const BREAKOUT_LATER: ClickTarget = { roles: MODAL_BUTTONS, texts: ['Later'] };
+const BREAKOUT_INVITE_TEXTS = ['inviting you to join Breakout Room', 'invited you to join Breakout Room'];
 const RECORDING_NOTICE_TEXTS = [
   'This meeting is being recorded', 'This meeting is being live streamed', 'AI Companion is on',
   'consenting to be recorded', 'consent to being recorded', 'consent to be recorded',
@@ -122,6 +129,10 @@ export const ZOOM_PROBE: ProbeSpec = {
     { reason: 'removed_by_host', phase: 'left', texts: ['You have been removed', 'The host has removed you from this meeting', 'You were removed from the meeting'] },
     { reason: 'meeting_ended', phase: 'left', texts: ['This meeting has been ended by host', 'This meeting has been ended', 'The meeting has ended', 'The host has ended this meeting', 'The host ended the meeting'] },
     { reason: 'join_blocked', phase: 'left', texts: ['You are not allowed to join this meeting', 'This meeting has reached its participant limit'] },
+    // The web client's panel for a connection that timed out, in the join or mid-call (Report
+    // Problem / Retry / Leave; seen live by another project's bot; older: "Your connection has
+    // timed out and you cannot join the meeting"). It does not come back without a click.
+    { reason: 'connection_failed', phase: 'left', texts: ['Joining Meeting Timeout', 'Your network connection has timed out', 'Your connection has timed out'] },
   ],
   // Chat rows and the chat editor hold other people's words.
   ignoreText: ['[id^="chat-message-"]', '.tiptap.ProseMirror', '.chat-container', '.chat-list'],
@@ -151,10 +162,12 @@ export const ZOOM_PROBE: ProbeSpec = {
     selectors: [...NAME_INPUT, ...PASSCODE_INPUT],
     texts: ['Enter Meeting Info', 'Join from your browser', 'Launch Meeting', 'Click Launch Meeting below'],
   },
-  // Audio not joined yet (dialog open, or only the footer's "Join Audio"): tidy joins it.
+  // Shown over the call until tidy answers them: audio not joined yet (dialog open, or only the
+  // footer's "Join Audio"), a recording notice, a breakout-room invitation.
   dialogs: [
     { name: 'join_audio', texts: ['Join Audio by Computer', 'Join with Computer Audio'], selectors: ['button[aria-label="join audio" i]'] },
     { name: 'recording_notice', texts: RECORDING_NOTICE_TEXTS },
+    { name: 'breakout_invite', texts: BREAKOUT_INVITE_TEXTS },
   ],
   // Zoom tiles carry no stable id in the DOM: the display name is the id. The active-speaker
   // frame shows the same person as a gallery tile; page-kit merges them.
