@@ -129,7 +129,7 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     await show(`${teamsCall}<div role="status">Bob was removed from the meeting</div>`);
     expect(await probe(teamsAdapter)).toMatchObject({ phase: 'in_call' });
     expect((await probe(teamsAdapter)).reason).toBeUndefined();
-    await show(retryScreen('You left the meeting', '<p>Did you leave by mistake?</p>'));
+    await show(retryScreen('Call ended', '<p>Did you leave by mistake?</p>'));
     expect(await probe(teamsAdapter)).toMatchObject({ phase: 'left' });
     await show('<h2>Enjoy your call? Join Teams today for free.</h2><button>Sign up for free</button>');
     expect(await probe(teamsAdapter)).toMatchObject({ phase: 'left' });
@@ -233,6 +233,10 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     expect(await probe(zoomAdapter)).toMatchObject({ phase: 'in_call', blockingDialog: 'breakout_invite' });
     await zoomAdapter.tidy(page, log);
     expect(await clicked()).toBe('later');
+    // "Later" in some other modal is not pressed.
+    await show('<div class="zm-modal" role="dialog"><p>Ask the host to start your video?</p><button data-id="later">Later</button></div>');
+    await zoomAdapter.tidy(page, log);
+    expect(await clicked()).toBeUndefined();
   });
 
   it('Zoom: other wordings and walls', async () => {

@@ -74,7 +74,7 @@ export const RECORDING_NOTICE_ACK: ClickTarget = {
  * answers Later: left open, the invitation would sit over the recorded video.
  */
 export const BREAKOUT_LATER: ClickTarget = { roles: MODAL_BUTTONS, texts: ['Later'] };
-const BREAKOUT_INVITE_TEXTS = ['inviting you to join Breakout Room', 'invited you to join Breakout Room'];
+export const BREAKOUT_INVITE_TEXTS = ['inviting you to join Breakout Room', 'invited you to join Breakout Room'];
 const RECORDING_NOTICE_TEXTS = [
   'This meeting is being recorded', 'This meeting is being live streamed', 'AI Companion is on',
   'consenting to be recorded', 'consent to being recorded', 'consent to be recorded',
