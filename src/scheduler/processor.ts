@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { REASONS, type AnyJob, type PreviousSession, type ReasonCode, type SessionOutcome } from '../contracts/index.js';
+import { REASONS, toMeetcapError, type AnyJob, type PreviousSession, type ReasonCode, type SessionOutcome } from '../contracts/index.js';
 import type { TypedEmitter, WorkerEventMap } from '../fleet/context.js';
 import type { Storage } from '../media/storage/storage.js';
 import { launchSession, type RunningSession } from './launcher.js';
 import type { MeetingClaims } from './meeting-claim.js';
 import { recoverCrashedSession } from './recovery.js';
+import { validateForSchedule } from './schedule.js';
 import type { SpareSession } from './spare.js';
 
 export interface ProcessorDeps {
@@ -40,12 +41,13 @@ const MIN_REMAINING_SEC = 10;
  */
 export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, SessionOutcome, string>) => Promise<SessionOutcome> {
   return async (job) => {
-    const { meetingId } = job.data;
+    const checked = await checkLeasedJob(deps, job);
+    const { meetingId } = checked;
     const claim = await deps.claims.acquire(meetingId, job.id ?? meetingId);
     try {
       let outcome: SessionOutcome | undefined;
       for (let restarts = 0; ; restarts++) {
-        const data = continuationJob(job.data, claim.previous, Date.now());
+        const data = continuationJob(checked, claim.previous, Date.now());
         if (!data) {
           outcome ??= { meetingId, sessionId: claim.previous.at(-1)?.sessionId ?? 'none', state: 'done', reason: 'max_duration_reached' };
           break;
@@ -67,6 +69,23 @@ export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, Session
       await claim.release();
     }
   };
+}
+
+/**
+ * A job can reach the queue without `schedule` (the policy service may add to BullMQ itself), so
+ * every lease checks it again as `schedule` would: a bad one fails as a typed, unretried error
+ * before any browser starts, and a good one gets its defaults and the policy minimum.
+ */
+async function checkLeasedJob(deps: ProcessorDeps, job: Job<AnyJob, SessionOutcome, string>): Promise<AnyJob> {
+  try {
+    return await validateForSchedule(deps.config, job.data);
+  } catch (err) {
+    const e = toMeetcapError(err, 'invalid_job');
+    const meetingId = typeof job.data?.meetingId === 'string' ? job.data.meetingId : undefined;
+    deps.log.error({ jobId: job.id, meetingId, reason: e.code, details: e.details }, `refused a queued job: ${e.message}`);
+    const message = `${e.code}: ${e.message}`;
+    throw REASONS[e.code].retryable ? new Error(message) : new UnrecoverableError(message);
+  }
 }
 
 /**

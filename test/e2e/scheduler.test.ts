@@ -107,6 +107,22 @@ describe('scheduling', () => {
     expect(await queued()).toBe(0);
   });
 
+  it('a job put on the queue without schedule is checked at the lease: a bad one fails as invalid_job, once, before any browser; a good one gets its defaults', async () => {
+    const bad = { ...h.job('https://meet.google.com/aaa-bbbb-ccc'), recording: 'hologram' };
+    const badJob = await queue.add('meeting', bad, { jobId: `raw-${bad.meetingId}`, attempts: 3 });
+    await expect(badJob.waitUntilFinished(queueEvents)).rejects.toThrow(/^invalid_job: .*recording/);
+    expect((await queue.getJob(badJob.id!))!.attemptsMade).toBe(1);
+    expect(h.workerLogLines.some((l) => l.includes(bad.meetingId) && l.includes('refused a queued job'))).toBe(true);
+    expect(h.logLines.some((l) => l.includes(bad.meetingId))).toBe(false);
+    // The bare minimum a policy service might enqueue: no limits, no offset, no platform.
+    const { url } = h.sandbox.api.createMeeting({ lobbyTimeoutMs: 2_000 });
+    const { limits: _limits, joinOffsetSec: _offset, ...bare } = h.job(url);
+    const t = h.track(bare.meetingId);
+    const goodJob = await queue.add('meeting', bare, { jobId: `raw-${bare.meetingId}` });
+    expect(await t.outcome).toMatchObject({ state: 'failed', reason: 'waiting_room_timeout' });
+    await goodJob.waitUntilFinished(queueEvents).catch(() => undefined);
+  });
+
   it('the CLI prints the typed error as JSON and exits non-zero', async () => {
     const child = spawn(process.execPath, ['bin/meetcap.js', 'schedule', '-'], {
       env: { ...process.env, REDIS_URL: h.config.redisUrl, MEETCAP_QUEUE_PREFIX: h.config.queuePrefix, MEETCAP_MIN_DURATION_FLOOR_SEC: '1' },
