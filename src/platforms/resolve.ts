@@ -1,7 +1,6 @@
 import { MeetcapError, type PlatformId } from '../contracts/index.js';
-import { unwrapLink } from './link-wrappers.js';
+import { findLinks, normaliseLink } from './invite-links.js';
 import { onDomain } from './url-kit.js';
-import { toWebLink } from './web-links.js';
 import { meetAdapter } from './meet/index.js';
 import { meetNotJoinable } from './meet/url.js';
 import type { ParsedMeeting, PlatformAdapter } from './platform.js';
@@ -47,6 +46,17 @@ function otherService(host: string): string | undefined {
 }
 
 /**
+ * The link in a job's `meetingUrl` as a policy service may have copied it out of an invite:
+ * with text glued on ("…pwd=abc.1Passcode: 497810"), in angle brackets, before a full stop, or
+ * with its query encoded as one value (`?pwd%3D…`). Left as written when it holds no single link.
+ */
+function linkOf(raw: string): string {
+  const written = raw.trim();
+  const found = findLinks(written);
+  return normaliseLink(found.length === 1 ? found[0]!.raw : written);
+}
+
+/**
  * Parses a meeting link. Only plain https links on a known meeting host pass: no credentials,
  * no custom port, exact host match (so `meet.google.com@evil.com` and `zoom.us.evil.com` fail).
  * A link inside a mail system's redirect or link-protection wrapper is read out of it first
@@ -56,7 +66,7 @@ function otherService(host: string): string | undefined {
 export function parseMeetingUrl(raw: string, expected?: PlatformId): ParsedMeeting {
   let url: URL;
   try {
-    url = new URL(toWebLink(unwrapLink(raw.trim())));
+    url = new URL(linkOf(raw));
   } catch {
     throw new MeetcapError('url_not_allowed', 'meetingUrl is not a valid URL', { field: 'meetingUrl' });
   }

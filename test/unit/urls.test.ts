@@ -109,6 +109,21 @@ describe('meeting links', () => {
     expect(refusal(url)).toBe('url_not_allowed');
   });
 
+  it.each([
+    ['https://us06web.zoom.us/j/88240852079?pwd=cWY6UT09.1Passcode: 497810', 'https://us06web.zoom.us/wc/join/88240852079?pwd=cWY6UT09.1'],
+    ['https://us06web.zoom.us/j/88240852079?pwd=cWY6UT09.1 (Passcode: 497810)', 'https://us06web.zoom.us/wc/join/88240852079?pwd=cWY6UT09.1'],
+    ['https://zoom.us/j/85551234567?pwd%3DcWY6UT09.1', 'https://zoom.us/wc/join/85551234567?pwd=cWY6UT09.1'],
+    ['https://zoom.us/j/85551234567%3Fpwd%3DcWY6UT09.1', 'https://zoom.us/wc/join/85551234567?pwd=cWY6UT09.1'],
+    ['<https://meet.google.com/abc-defg-hij>', 'https://meet.google.com/abc-defg-hij?hl=en'],
+    ['https://meet.google.com/abc-defg-hij.', 'https://meet.google.com/abc-defg-hij?hl=en'],
+  ])('a job link copied with its surroundings (%s) joins the link alone, its passcode intact', (raw, joinUrl) => {
+    expect(parseMeetingUrl(raw).joinUrl).toBe(joinUrl);
+  });
+
+  it('a job holding two links is not guessed at', () => {
+    expect(refusal('https://meet.google.com/abc-defg-hij https://zoom.us/j/85551234567')).toBe('url_not_allowed');
+  });
+
   it('refuses a platform that contradicts the link', () => {
     expect(() => parseMeetingUrl('https://meet.google.com/abc-defg-hij', 'zoom')).toThrow(/meet link/);
   });
