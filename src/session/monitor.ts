@@ -129,7 +129,9 @@ export async function monitorCall(ctx: CallContext, recordingStartedAt: () => nu
     const blocked = ctx.blocked();
     if (blocked) return blocked === 'sign_in_required' ? 'removed_by_host' : 'meeting_ended';
     const p = await probe(ctx);
-    if (p?.reason) return p.reason;
+    // A sign-in page after admission (Zoom sends a removed guest to /signin) is the meeting
+    // putting the bot out, as when the guard stops a redirect to a sign-in host above.
+    if (p?.reason) return p.reason === 'sign_in_required' ? 'removed_by_host' : p.reason;
     logPresence(log, presence.observe(presenceOf(p)));
     if (p?.phase === 'in_call') {
       ctx.participants.observe(p.participants);

@@ -232,6 +232,15 @@ describe('the call monitor with the presence rules (scripted pages, fake clock)'
     expect(ctx.presence.interruptions().map((s) => s.kind)).toEqual(['reconnecting']);
   });
 
+  it('a sign-in page after admission (Zoom sends a removed guest to /signin) is a removal, not a sign-in wall', async () => {
+    const clock = new FakeClock();
+    const { ctx } = scriptedCall(clock, [
+      [{}, 1_000],
+      [{ phase: 'left', reason: 'sign_in_required' }, 1_000],
+    ]);
+    expect(await monitorCall(ctx, started(clock))).toBe('removed_by_host');
+  });
+
   it('in the lobby, a page that only says the bot left (Meet, after a denial) is a denial, not a page to wait on', async () => {
     const clock = new FakeClock();
     const { ctx } = scriptedCall(clock, [
