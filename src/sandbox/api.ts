@@ -202,6 +202,7 @@ function meetingOptions(input: CreateMeetingInput): MeetingOptions {
     started: input.started ?? true,
     passcodeInUrl: input.passcodeInUrl ?? true,
     teamsAvModal: input.teamsAvModal ?? 'random',
+    teamsAudioDefault: input.teamsAudioDefault ?? 'computer',
     zoomClient: input.zoomClient ?? 'iframe',
     zoomNameField: input.zoomNameField ?? 'react',
     zoomNotStarted: input.zoomNotStarted ?? 'waiting',

@@ -21,6 +21,7 @@ const createMeetingBody = z.strictObject({
   passcodeInUrl: z.boolean().optional(),
   wall: z.enum(WALLS).optional(),
   teamsAvModal: z.enum(AV_MODALS).optional(),
+  teamsAudioDefault: z.enum(['computer', 'none']).optional(),
   zoomClient: z.enum(['iframe', 'top']).optional(),
   zoomNameField: z.enum(['react', 'classic']).optional(),
   zoomNotStarted: z.enum(['waiting', 'error_3001']).optional(),

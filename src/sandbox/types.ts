@@ -47,6 +47,8 @@ export interface MeetingOptions {
   wall?: Wall;
   /** Teams: when "Are you sure you don't want audio or video?" shows; `random` picks per page load. */
   teamsAvModal: AvModal;
+  /** Teams: the audio choice the pre-join page starts on ("Don't use audio" joins deaf). */
+  teamsAudioDefault: 'computer' | 'none';
   /** Zoom: the web client inside `iframe#webclient`, or top-level. */
   zoomClient: 'iframe' | 'top';
   /** Zoom: the React client's `#input-for-name` or the classic `#inputname`. */

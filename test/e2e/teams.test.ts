@@ -19,8 +19,8 @@ describe('Microsoft Teams through the queue', () => {
     await audioOnlyWithoutVideo(h, { ...teams, teamsAvModal: 'none' });
   });
 
-  it('records two speakers; the no-audio/video modal comes AFTER Join now (Join pressed again)', async () => {
-    await recordsTwoSpeakers(h, { ...teams, teamsAvModal: 'after' });
+  it('records two speakers; the no-audio/video modal comes AFTER Join now (Join pressed again); a pre-join on "Don\'t use audio" is switched to Computer audio', async () => {
+    await recordsTwoSpeakers(h, { ...teams, teamsAvModal: 'after', teamsAudioDefault: 'none' });
   });
 
   it('the modal comes BEFORE Join now; ended by the host: recording kept', async () => {

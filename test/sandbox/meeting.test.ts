@@ -5,7 +5,7 @@ import type { MeetingOptions } from '../../src/sandbox/types.js';
 
 const base: MeetingOptions = {
   open: false, lobbyTimeoutMs: 1000, recordingNotice: true, permissionPrompt: true, started: true, passcodeInUrl: true,
-  teamsAvModal: 'none', zoomClient: 'iframe', zoomNameField: 'react', zoomNotStarted: 'waiting',
+  teamsAvModal: 'none', teamsAudioDefault: 'computer', zoomClient: 'iframe', zoomNameField: 'react', zoomNotStarted: 'waiting',
 };
 const meeting = (o: Partial<MeetingOptions> = {}): Meeting =>
   new Meeting('meet', 'abc-defg-hij', 'https://meet.google.com/abc-defg-hij', { ...base, ...o });

@@ -6,7 +6,7 @@ import { runJoinLoop } from '../page/join-loop.js';
 import { openMeetingPage } from '../page/navigation.js';
 import { typeInto } from '../page/typing.js';
 import {
-  CAMERA_ON, JOIN_BUTTON, JOIN_IN_BROWSER, MIC_ON, NAME_INPUT, NO_AV_MODAL, PASSCODE_INPUT, PASSCODE_REJECTED, TEAMS_PROBE,
+  CAMERA_ON, COMPUTER_AUDIO_OFF, JOIN_BUTTON, JOIN_IN_BROWSER, MIC_ON, NAME_INPUT, NO_AV_MODAL, PASSCODE_INPUT, PASSCODE_REJECTED, TEAMS_PROBE,
 } from './selectors.js';
 
 export async function joinTeams(page: Page, opts: JoinOptions): Promise<void> {
@@ -32,6 +32,7 @@ async function step(page: Page, _probe: PageProbe, botName: string, passcode: st
   if (did) return did;
   if (await clickIfPresent(page, { selectors: MIC_ON })) return 'turned microphone off';
   if (await clickIfPresent(page, { selectors: CAMERA_ON })) return 'turned camera off';
+  if (await clickIfPresent(page, COMPUTER_AUDIO_OFF)) return 'chose Computer audio';
   if (await clickIfPresent(page, JOIN_BUTTON)) {
     if (state.typed) state.submitted = true;
     return 'pressed Join now';

@@ -48,6 +48,15 @@ export const CAMERA_ON = [
   'input[data-tid="toggle-video"]:checked',
 ];
 
+/**
+ * "Computer audio" when another choice is selected: with "Don't use audio" (which Teams may
+ * remember or preselect for a browser without devices) the bot joins deaf and records silence.
+ */
+export const COMPUTER_AUDIO_OFF: ClickTarget = {
+  roles: '[role="radio"][aria-checked="false"], [role="menuitemradio"][aria-checked="false"], label:has(> input[type="radio"]:not(:checked))',
+  texts: ['Computer audio'],
+};
+
 /** "Join now". Not "Don't use audio": the bot must still receive the meeting's audio. */
 export const JOIN_BUTTON: ClickTarget = { selectors: ['button[data-tid="prejoin-join-button"]'], texts: ['Join now'] };
 

@@ -68,6 +68,7 @@ function pageConfig(meeting: Meeting): object {
     code: meeting.code,
     hasPasscode: o.passcode !== undefined,
     avModal: o.teamsAvModal,
+    audioDefault: o.teamsAudioDefault,
     wall: o.wall ?? null,
     recordingNotice: o.recordingNotice,
     permissionPrompt: o.permissionPrompt,

@@ -119,6 +119,7 @@
       toggle.addEventListener('change', () => { ui[toggle.dataset.device] = toggle.checked; applyDevices(); });
     }
     for (const radio of app.querySelectorAll('[role="radio"]')) radio.addEventListener('click', () => pickAudio(radio.dataset.audio));
+    pickAudio(ui.config.audioDefault || 'computer');
     applyDevices();
     if (ui.avMode === 'before') openAvModal();
   }
