@@ -135,7 +135,8 @@ export class SandboxApi {
     }
     const mine = (j: Joiner): boolean => input.joinerId === undefined || j.id === input.joinerId;
     const test = (): boolean => {
-      const joinerOk = input.joiner === undefined || [...meeting.joiners.values()].some((j) => mine(j) && j.events.some((e) => e.state === input.joiner));
+      const reached = [...meeting.joiners.values()].filter((j) => mine(j) && j.events.some((e) => e.state === input.joiner));
+      const joinerOk = input.joiner === undefined || reached.length >= (input.joiners ?? 1);
       const videoOk = input.videoFrom === undefined || meeting.inCallJoiners().some((j) => mine(j) && meeting.videoFrom(j.id) === input.videoFrom);
       return joinerOk && videoOk && (input.peersConnected === undefined || meeting.peersConnected() >= input.peersConnected);
     };

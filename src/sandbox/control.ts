@@ -39,6 +39,7 @@ const speakBody = z.strictObject({ on: z.boolean() });
 const waitQuery = z.strictObject({
   joiner: z.enum(JOINER_STATES).optional(),
   joinerId: z.string().min(1).optional(),
+  joiners: z.coerce.number().int().positive().optional(),
   peersConnected: z.coerce.number().int().nonnegative().optional(),
   videoFrom: z.coerce.number().int().nonnegative().optional(),
   timeoutMs: z.coerce.number().int().positive().max(600_000).optional(),

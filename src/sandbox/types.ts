@@ -140,6 +140,8 @@ export interface AddParticipantInput {
 export interface WaitInput {
   /** Resolve once some joiner has reached this state. */
   joiner?: JoinerState | undefined;
+  /** With `joiner`: once this many joiners have reached it (a bot that asked to join again). */
+  joiners?: number | undefined;
   /** Only consider this joiner. */
   joinerId?: string | undefined;
   /** Resolve once at least this many participant→joiner peers are connected. */

@@ -73,26 +73,36 @@ function checkStopAndGuard(ctx: CallContext): void {
   if (blocked) throw new MeetcapError(blocked, `the meeting page tried to navigate off the meeting host (${blocked})`);
 }
 
-/** Waits in the lobby until admitted; typed errors for denial, expiry and the waiting-room limit. */
-export async function waitForAdmission(ctx: CallContext, onWaitingRoom: () => void): Promise<void> {
+/** The lobby wait across requests to join: the waiting-room limit counts from the first entry. */
+export interface LobbyWait {
+  enteredAt: number | null;
+}
+
+/**
+ * Waits in the lobby until admitted; typed errors for denial and the waiting-room limit. Returns
+ * 'dropped' when the platform gave up on the request before the job's own limit did ("No one
+ * responded to your request"; Meet does after about 10 minutes): the caller may ask again.
+ */
+export async function waitForAdmission(ctx: CallContext, onWaitingRoom: () => void, lobby: LobbyWait = { enteredAt: null }): Promise<'admitted' | 'dropped'> {
   const { job, clock } = ctx;
-  const limits: Watchdog[] = [];
   const lostSince = clock.now();
   for (;;) {
     checkStopAndGuard(ctx);
     const p = await probe(ctx);
+    const limit = lobby.enteredAt === null ? null : waitingRoomWatchdog(clock, lobby.enteredAt, job.limits.waitingRoomTimeoutSec);
+    const tripped = limit?.check() ?? null;
+    if (p?.reason === 'waiting_room_timeout' && !tripped) return 'dropped';
     if (p?.reason) throw new MeetcapError(p.reason, undefined, { phase: p.phase });
-    if (p?.phase === 'in_call') return;
+    if (p?.phase === 'in_call') return 'admitted';
     // Meet shows "You left the meeting" after a denial it did not word; the bot never left by itself.
     if (p?.phase === 'left') throw new MeetcapError('denied_by_host', 'the lobby page says the bot left the meeting without saying why', { phase: p.phase });
-    if (p?.phase === 'waiting_room' && limits.length === 0) {
+    if (p?.phase === 'waiting_room' && lobby.enteredAt === null) {
       onWaitingRoom();
-      limits.push(waitingRoomWatchdog(clock, clock.now(), job.limits.waitingRoomTimeoutSec));
+      lobby.enteredAt = clock.now();
     }
-    if (limits.length === 0 && clock.now() - lostSince > job.limits.joinTimeoutSec * 1000) {
+    if (lobby.enteredAt === null && clock.now() - lostSince > job.limits.joinTimeoutSec * 1000) {
       throw new MeetcapError('join_ui_unrecognised', `page stayed in phase ${p?.phase ?? 'unknown'} after asking to join`);
     }
-    const tripped = firstTripped(limits);
     if (tripped) throw new MeetcapError(tripped);
     await delay(ADMISSION_POLL_MS);
   }

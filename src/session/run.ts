@@ -14,7 +14,7 @@ import {
   type StoredObjectInfo,
 } from '../contracts/index.js';
 import type { Storage } from '../media/storage/storage.js';
-import type { ParsedMeeting, PlatformAdapter } from '../platforms/platform.js';
+import type { PlatformAdapter } from '../platforms/platform.js';
 import { resolvePlatform } from '../platforms/resolve.js';
 import { chooseAdapter } from './adapter-choice.js';
 import { guardNavigation, launchBrowser } from './browser.js';
@@ -26,7 +26,8 @@ import { SessionMachine } from './machine.js';
 import type { Interruption } from './call-presence.js';
 import { buildManifest } from './manifest.js';
 import type { LiveBrowser } from './health.js';
-import { callPresence, monitorCall, stopReason, waitForAdmission, type CallContext } from './monitor.js';
+import { joinAndWait } from './joining.js';
+import { callPresence, monitorCall, type CallContext } from './monitor.js';
 import { ParticipantTracker } from './participants.js';
 import { partsBlock, readPreviousParts, type MeetingPart, type MissingPart, type PreviousSession } from './parts.js';
 import { SessionRecording, type FinishedRecording } from './recording.js';
@@ -96,7 +97,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
 
     const botName = job.overrides.botName ?? profile.botName;
     const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: stop.signal, blocked: blocked.reason, participants, presence, botName };
-    await join(ctx, machine, meeting);
+    await joinAndWait(ctx, machine, meeting);
     const fail = (err: MeetcapError): void => {
       failure ??= err;
       stop.abort();
@@ -169,30 +170,6 @@ async function stopRecording(recording: SessionRecording | undefined, onError: (
     onError(toMeetcapError(err, 'capture_failed'));
     return undefined;
   }
-}
-
-async function join(ctx: CallContext, machine: SessionMachine, meeting: ParsedMeeting): Promise<void> {
-  machine.to('joining');
-  const { limits, passcode } = ctx.job;
-  try {
-    await ctx.adapter.join(ctx.page, {
-      botName: ctx.botName,
-      ...(passcode ? { passcode } : {}),
-      meeting,
-      log: ctx.log,
-      deadline: ctx.clock.now() + limits.joinTimeoutSec * 1000,
-      notStartedTimeoutMs: limits.notStartedTimeoutSec * 1000,
-      interrupted: () => (ctx.stop.aborted ? stopReason(ctx.stop) : ctx.blocked()),
-    });
-  } catch (err) {
-    // A page sent off the meeting hosts (e.g. to a sign-in page) fails the join from under the
-    // adapter; what the guard saw is the real reason.
-    const blocked = ctx.blocked();
-    if (blocked) throw new MeetcapError(blocked, `the join page navigated off the meeting host (${blocked})`, {}, { cause: err });
-    throw err;
-  }
-  await waitForAdmission(ctx, () => machine.to('waiting_room'));
-  machine.to('in_call');
 }
 
 /** Remembers the first top-level navigation the guard blocked and what it means. */

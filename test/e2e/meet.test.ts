@@ -3,7 +3,7 @@ import { setTimeout as scenario } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionOutcome } from '../../src/contracts/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { expectJoinFailure, expectNeverRecorded, expectNothingStored, keptAfter, recordsTwoSpeakers, ridesOutReconnect } from './scenarios.js';
+import { expectJoinFailure, expectNeverRecorded, expectNothingStored, keptAfter, recordsTwoSpeakers, ridesOutReconnect, schedule } from './scenarios.js';
 
 /**
  * Lease → join → capture → upload, through the real queue, against the Meet sandbox, with real
@@ -42,12 +42,32 @@ describe('Google Meet through the queue', () => {
     await expectNothingStored(h, job.meetingId);
   });
 
-  it('the platform drops the lobby request: failed(waiting_room_timeout), nothing stored', async () => {
-    const { url } = h.sandbox.api.createMeeting({ lobbyTimeoutMs: 3_000 });
-    const job = h.job(url);
+  it('the platform drops the lobby request before the job\'s limit: the bot asks again and the host lets it in', async () => {
+    // Meet gives up on a request after about 10 minutes (3 s here); the job allows 15.
+    const { code, url } = h.sandbox.api.createMeeting({ lobbyTimeoutMs: 3_000 });
+    await h.sandbox.api.addParticipant(code, { name: 'Carol Host', toneHz: 550, speaking: true });
+    const { t, meetingId } = await schedule(h, url, { limits: { minDurationSec: 2, waitingRoomTimeoutSec: 900 } });
+    await h.sandbox.api.wait(code, { joiner: 'expired', timeoutMs: 30_000 });
+    await h.sandbox.api.wait(code, { joiner: 'lobby', joiners: 2, timeoutMs: 30_000 });
+    h.sandbox.api.admit(code);
+    await t.reached('recording');
+    await scenario(3_000);
+    h.sandbox.api.end(code);
+    expect(await t.outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
+    expect(t.states.filter((s) => s.state === 'waiting_room')).toHaveLength(1);
+    expect(h.sandbox.api.getMeeting(code).joiners.map((j) => j.state)).toEqual(['expired', 'ended']);
+    expect(await h.objectKeys(`acme/${meetingId}/`)).toHaveLength(2);
+  });
+
+  it('dropped again until the job\'s own limit: failed(waiting_room_timeout), nothing stored', async () => {
+    const { code, url } = h.sandbox.api.createMeeting({ lobbyTimeoutMs: 3_000 });
+    const job = h.job(url, { limits: { waitingRoomTimeoutSec: 6 } });
     const t = h.track(job.meetingId);
     await h.ops.schedule(job);
     expect(await t.outcome).toMatchObject({ state: 'failed', reason: 'waiting_room_timeout' });
+    // Asked twice: the second request was still waiting when the 6 s since the first ran out.
+    expect(h.sandbox.api.getMeeting(code).joiners.map((j) => j.state)[0]).toBe('expired');
+    expect(h.sandbox.api.getMeeting(code).joiners).toHaveLength(2);
     expectNeverRecorded(t);
     await expectNothingStored(h, job.meetingId);
   });

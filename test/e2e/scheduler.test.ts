@@ -63,8 +63,8 @@ describe('scheduling', () => {
   });
 
   it('a meeting due now, scheduled twice, runs exactly one bot; a finished one is not run again', async () => {
-    const { url } = h.sandbox.api.createMeeting({ lobbyTimeoutMs: 2_000 });
-    const job = h.job(url);
+    const { url } = h.sandbox.api.createMeeting({});
+    const job = h.job(url, { limits: { waitingRoomTimeoutSec: 5 } });
     const t = h.track(job.meetingId);
     const first = await h.ops.schedule(job);
     const finished = (await queue.getJob(first.jobId))!.waitUntilFinished(queueEvents).catch(() => undefined);
@@ -114,12 +114,13 @@ describe('scheduling', () => {
     expect((await queue.getJob(badJob.id!))!.attemptsMade).toBe(1);
     expect(h.workerLogLines.some((l) => l.includes(bad.meetingId) && l.includes('refused a queued job'))).toBe(true);
     expect(h.logLines.some((l) => l.includes(bad.meetingId))).toBe(false);
-    // The bare minimum a policy service might enqueue: no limits, no offset, no platform.
-    const { url } = h.sandbox.api.createMeeting({ lobbyTimeoutMs: 2_000 });
+    // The bare minimum a policy service might enqueue: no limits, no offset, no platform. The
+    // meeting admits signed-in users only, so the session ends at once, with the job's defaults.
+    const { url } = h.sandbox.api.createMeeting({ wall: 'sign_in' });
     const { limits: _limits, joinOffsetSec: _offset, ...bare } = h.job(url);
     const t = h.track(bare.meetingId);
     const goodJob = await queue.add('meeting', bare, { jobId: `raw-${bare.meetingId}` });
-    expect(await t.outcome).toMatchObject({ state: 'failed', reason: 'waiting_room_timeout' });
+    expect(await t.outcome).toMatchObject({ state: 'failed', reason: 'sign_in_required' });
     await goodJob.waitUntilFinished(queueEvents).catch(() => undefined);
   });
 

@@ -5,7 +5,7 @@ import type { MeetingJob } from '../../src/contracts/index.js';
 import { parseMeetingJob } from '../../src/contracts/index.js';
 import type { PageProbe, PlatformAdapter } from '../../src/platforms/platform.js';
 import { CallPresence } from '../../src/session/call-presence.js';
-import { callPresence, monitorCall, waitForAdmission, RECONNECT_GRACE_MS, UNRECOGNISED_GRACE_MS, type CallContext } from '../../src/session/monitor.js';
+import { callPresence, monitorCall, waitForAdmission, RECONNECT_GRACE_MS, UNRECOGNISED_GRACE_MS, type CallContext, type LobbyWait } from '../../src/session/monitor.js';
 import { ParticipantTracker } from '../../src/session/participants.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
@@ -239,6 +239,27 @@ describe('the call monitor with the presence rules (scripted pages, fake clock)'
       [{ phase: 'left', reason: 'sign_in_required' }, 1_000],
     ]);
     expect(await monitorCall(ctx, started(clock))).toBe('removed_by_host');
+  });
+
+  it('a request the platform drops before the job\'s waiting-room limit is asked again; the limit counts from the first entry', async () => {
+    const clock = new FakeClock();
+    const expired = { phase: 'left', reason: 'waiting_room_timeout' } as const;
+    const { ctx, job } = scriptedCall(clock, [
+      [{ phase: 'waiting_room' }, 1_000],
+      [expired, 600_000], // Meet gives up on the request after about 10 minutes
+      [{ phase: 'waiting_room' }, 5_000], // asked again
+      [{ phase: 'waiting_room' }, 290_000],
+      [{ phase: 'waiting_room' }, 5_000], // the job's own limit, counted from the first entry
+    ]);
+    const lobby: LobbyWait = { enteredAt: null };
+    let entries = 0;
+    expect(await waitForAdmission(ctx, () => entries++, lobby)).toBe('dropped');
+    await expect(waitForAdmission(ctx, () => entries++, lobby)).rejects.toMatchObject({ code: 'waiting_room_timeout' });
+    expect(clock.now() - lobby.enteredAt!).toBe(job.limits.waitingRoomTimeoutSec * 1000);
+    expect(entries).toBe(1);
+    // Dropped by the platform after the job's limit: that is the timeout, not another request.
+    const late = scriptedCall(clock, [[{ phase: 'waiting_room' }, 1_000], [expired, 900_000]]);
+    await expect(waitForAdmission(late.ctx, () => undefined)).rejects.toMatchObject({ code: 'waiting_room_timeout' });
   });
 
   it('in the lobby, a page that only says the bot left (Meet, after a denial) is a denial, not a page to wait on', async () => {
