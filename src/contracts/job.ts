@@ -114,6 +114,10 @@ export const MeetingJobSchema = z
     attendees: z.array(AttendeeSchema).max(1_000).default([]),
     /** Email domains of the recording customer; attendees outside them are external. */
     internalDomains: z.array(DomainSchema).max(100).default([]),
+    /**
+     * A recording notice in the meeting chat once the recording starts: `message`, else
+     * "<bot name> is recording this meeting." The manifest's `consentNotice` says when it went out.
+     */
     consent: z
       .object({ chatNotice: z.boolean().default(false), message: z.string().max(500).optional() })
       .strict()

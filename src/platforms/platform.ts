@@ -75,6 +75,8 @@ export interface PlatformAdapter {
    * "Stop Incoming Video"). Best effort: true when done, false when the control was not found.
    */
   stopIncomingVideo?(page: Page, log: Logger): Promise<boolean>;
+  /** Sends one line to everyone in the meeting chat (the job's recording notice). True when the page took it. */
+  postChat?(page: Page, text: string, log: Logger): Promise<boolean>;
   /** Leaves politely; the caller closes the browser afterwards whatever happens. */
   leave(page: Page, log: Logger): Promise<void>;
 }

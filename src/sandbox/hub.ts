@@ -90,6 +90,8 @@ export class SignalHub {
         return meeting.leave(joinerId);
       case 'video':
         return meeting.setIncomingVideo(joinerId, msg.on !== false);
+      case 'chat':
+        return meeting.chat(joinerId, typeof msg.text === 'string' ? msg.text : '');
       case 'signal':
         return this.relay(this.participants, msg, joinerId);
       default:

@@ -54,7 +54,7 @@ export class Meeting {
   }
 
   addJoiner(): Joiner {
-    const joiner: Joiner = { id: `j-${nextId()}`, name: '', state: 'prejoin', events: [], timers: [], incomingVideo: true };
+    const joiner: Joiner = { id: `j-${nextId()}`, name: '', state: 'prejoin', events: [], timers: [], incomingVideo: true, chat: [] };
     joiner.events.push({ state: 'prejoin', at: this.now() });
     this.joiners.set(joiner.id, joiner);
     if (this.state === 'ended') this.transition(joiner, 'ended');
@@ -208,6 +208,12 @@ export class Meeting {
     this.emit({ kind: 'incoming_video', joiner });
   }
 
+  /** The joiner's page sent a chat message to everyone; only a joiner in the call can. */
+  chat(joinerId: string, text: string): void {
+    const joiner = this.joiner(joinerId);
+    if (joiner.state === 'in_call') joiner.chat.push({ text: text.slice(0, 2_000), at: Date.now() });
+  }
+
   /** A participant's page reports that its video to this joiner now flows (or has stopped). */
   setPeerVideo(participantId: string, joinerId: string, on: boolean): void {
     if (!this.pairLive(participantId, joinerId)) return;
@@ -251,7 +257,7 @@ export class Meeting {
 
   view(): MeetingView {
     const joiners: JoinerView[] = [...this.joiners.values()].map((j) => ({
-      id: j.id, name: j.name, state: j.state, events: [...j.events], incomingVideo: j.incomingVideo, videoFrom: this.videoFrom(j.id),
+      id: j.id, name: j.name, state: j.state, events: [...j.events], incomingVideo: j.incomingVideo, videoFrom: this.videoFrom(j.id), chat: [...j.chat],
       ...(j.leftBy ? { leftBy: j.leftBy } : {}),
     }));
     const participants: ParticipantView[] = [...this.participants.values()].map((p) => ({

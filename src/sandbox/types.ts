@@ -87,6 +87,8 @@ export interface JoinerView {
   incomingVideo: boolean;
   /** Participants whose pages report their video flowing to this joiner (the media, not the request). */
   videoFrom: number;
+  /** Messages the joiner sent to the meeting chat from the call. */
+  chat: ChatLine[];
   /**
    * How a joiner in state `left` went: `leave`, its page's own Leave; `disconnected`, the page
    * vanished (a closed browser). Real platforms keep a vanished participant listed for a while.
@@ -160,7 +162,14 @@ export interface Joiner {
   timers: NodeJS.Timeout[];
   /** False once the page asked for no video ("Audio only", "Turn off incoming video"). */
   incomingVideo: boolean;
+  /** What the joiner wrote in the meeting chat while in the call. */
+  chat: ChatLine[];
   leftBy?: LeftBy;
+}
+
+export interface ChatLine {
+  text: string;
+  at: number;
 }
 
 export interface Participant {

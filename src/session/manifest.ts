@@ -3,6 +3,7 @@ import { primaryExternalSpeaker, type PrimaryExternal, type SpeakerMatch } from 
 import type { SessionMachine } from './machine.js';
 import type { PartsBlock } from './parts.js';
 import type { Interruption } from './call-presence.js';
+import type { ConsentNoticeReport } from './consent.js';
 import type { FinishedRecording, PausedSpan } from './recording.js';
 import type { SpeakerSegment, SpeakerTimeline } from './speakers.js';
 
@@ -43,6 +44,8 @@ export interface Manifest {
    * restart): every part in order, this one last, and the gaps between them.
    */
   meetingParts?: PartsBlock;
+  /** Only when the job asked for a recording notice in the meeting chat: what it said and when it went out. */
+  consentNotice?: ConsentNoticeReport;
   outcome: { state: TerminalState; reason?: ReasonCode };
 }
 
@@ -83,6 +86,7 @@ export function buildManifest(input: {
   redactedUrl: string;
   parts?: PartsBlock;
   interruptions?: Interruption[];
+  consentNotice?: ConsentNoticeReport;
 }): Manifest {
   const { job, machine, finished } = input;
   const inCallAt = machine.enteredAt('in_call');
@@ -113,6 +117,7 @@ export function buildManifest(input: {
     speakers: speakersBlock(input.speakers, job, finished.endedAt),
     outputs: [input.media],
     ...(input.parts ? { meetingParts: input.parts } : {}),
+    ...(input.consentNotice ? { consentNotice: input.consentNotice } : {}),
     outcome: input.outcome,
   };
 }

@@ -5,6 +5,7 @@ import { MeetcapError, REASONS, type MeetingJob, type ReasonCode } from '../cont
 import type { PageProbe, PlatformAdapter } from '../platforms/platform.js';
 import { CallPresence, type PresenceChange, type ProbeReading } from './call-presence.js';
 import type { Clock } from './clock.js';
+import type { ConsentNotice } from './consent.js';
 import { CALL_POLL_MS, type ParticipantTracker } from './participants.js';
 import { AloneWatchdog, firstTripped, maxDurationWatchdog, waitingRoomWatchdog, type Watchdog } from './watchdogs.js';
 
@@ -21,6 +22,8 @@ export interface CallContext {
   /** Out-of-call spans after admission and their allowances (reconnects, back in the waiting room). */
   presence: CallPresence;
   botName: string;
+  /** The job's recording notice for the meeting chat, posted from the monitor's loop when due. */
+  consent?: ConsentNotice;
 }
 
 const ADMISSION_POLL_MS = 500;
@@ -150,6 +153,7 @@ export async function monitorCall(ctx: CallContext, recordingStartedAt: () => nu
         sinceTidy = 0;
         await ctx.adapter.tidy(ctx.page, log).catch(() => undefined);
       }
+      await ctx.consent?.postIfDue(ctx.page, ctx.adapter, log);
     } else {
       alone.outOfCall();
       if (p) ctx.participants.observeOutsideCall();

@@ -20,6 +20,7 @@ import { chooseAdapter } from './adapter-choice.js';
 import { guardNavigation, launchBrowser } from './browser.js';
 import { CleanupStack } from './cleanup.js';
 import { RecordingControl } from './control.js';
+import { ConsentNotice, type ConsentNoticeReport } from './consent.js';
 import { keepRecoveryDraft } from './draft.js';
 import type { Clock } from './clock.js';
 import { SessionMachine } from './machine.js';
@@ -75,6 +76,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   let finished: FinishedRecording | undefined;
   let liveBrowser: Page | undefined;
   const presence = callPresence(clock, job);
+  let consent: ConsentNotice | undefined;
 
   try {
     const resolved = resolvePlatform(job.meetingUrl, job.platform);
@@ -96,7 +98,8 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
     deps.onLive?.({ page: browser.page, media: recording });
 
     const botName = job.overrides.botName ?? profile.botName;
-    const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: stop.signal, blocked: blocked.reason, participants, presence, botName };
+    consent = new ConsentNotice(job, botName, clock);
+    const ctx: CallContext = { page: browser.page, adapter, job, clock, log, stop: stop.signal, blocked: blocked.reason, participants, presence, botName, consent };
     await joinAndWait(ctx, machine, meeting);
     const fail = (err: MeetcapError): void => {
       failure ??= err;
@@ -120,7 +123,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   await control.close();
   finished ??= await stopRecording(recording, (err) => (failure ??= err));
   failure = crashCause(failure, liveBrowser);
-  const outcome = await finalize({ job, sessionId, deps, machine, participants, finished, endReason, failure, redactedUrl, interruptions: presence.interruptions() });
+  const outcome = await finalize({ job, sessionId, deps, machine, participants, finished, endReason, failure, redactedUrl, interruptions: presence.interruptions(), consent: consent?.report() });
   await cleanup.closeAll();
   deps.emit({ type: 'outcome', data: outcome });
   return outcome;
@@ -145,6 +148,7 @@ async function recordCall(
   const inCallAt = ctx.clock.now();
   const started = (): void => {
     machine.to('recording');
+    ctx.consent?.recordingStarted();
     draft.write();
   };
   control.begin(recording, ctx.job.recordingStart, ctx.stop, started, s.fail);
@@ -209,6 +213,7 @@ interface FinalizeInput {
   failure?: MeetcapError;
   redactedUrl: string;
   interruptions: Interruption[];
+  consent: ConsentNoticeReport | undefined;
 }
 
 /**
@@ -256,6 +261,7 @@ async function keep(
       outcome,
       redactedUrl: f.redactedUrl,
       interruptions: f.interruptions,
+      ...(f.consent ? { consentNotice: f.consent } : {}),
       ...(previous.length ? { parts: partsBlock(previous, thisPart(f.sessionId, finished, media, reason)) } : {}),
     });
     const stored = await deps.storage.putObject(finished.manifestKey, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');

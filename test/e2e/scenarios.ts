@@ -54,13 +54,16 @@ function median(levels: number[], fromSec: number, toSec: number): number {
  * The happy path: two participants take turns; the bot is admitted from the lobby, records,
  * and the host ends the meeting (so this is also each platform's "ended by the host" check).
  * Checks the stored MP4 (H.264 + AAC, the recording's length, which spans the call), each tone
- * in its own span, the roster, and the manifest's participants.
+ * in its own span, the roster, and the manifest's participants. The job asks for a recording
+ * notice in the meeting chat: the meeting receives it once, from the bot, after the recording
+ * started, and the manifest says when.
  */
 export async function recordsTwoSpeakers(h: Harness, options: CreateMeetingInput, jobExtra: Parameters<Harness['job']>[1] = {}): Promise<SessionOutcome> {
   const { code, url } = h.sandbox.api.createMeeting(options);
   const alice = await h.sandbox.api.addParticipant(code, { name: 'Alice Example', toneHz: 440 });
   const bob = await h.sandbox.api.addParticipant(code, { name: 'Bob Example', toneHz: 660 });
-  const { t, meetingId } = await schedule(h, url, jobExtra);
+  const notice = 'This call is recorded for coaching. Ask the host to stop it at any time.';
+  const { t, meetingId } = await schedule(h, url, { consent: { chatNotice: true, message: notice }, ...jobExtra });
   await h.sandbox.api.wait(code, { joiner: 'lobby', timeoutMs: 60_000 });
   h.sandbox.api.admit(code);
   await t.reached('recording');
@@ -95,6 +98,11 @@ export async function recordsTwoSpeakers(h: Harness, options: CreateMeetingInput
   expect(Math.abs(Date.parse(manifest.inCall.end) - Date.parse(recording.endedAt))).toBeLessThan(1_000);
   const names = manifest.participants.map((p: { name: string }) => p.name).sort();
   expect(names).toEqual(['Alice Example', 'Bob Example']);
+  const said = h.sandbox.api.getMeeting(code).joiners.flatMap((j) => j.chat.map((c) => ({ name: j.name, ...c })));
+  expect(said.map(({ name, text }) => ({ name, text }))).toEqual([{ name: BOT_NAME, text: notice }]);
+  expect(said[0]!.at).toBeGreaterThanOrEqual(Date.parse(recording.startedAt));
+  expect(manifest.consentNotice).toEqual({ text: notice, postedAt: expect.any(String) });
+  expect(Math.abs(Date.parse(manifest.consentNotice.postedAt) - said[0]!.at)).toBeLessThan(2_000);
 
   const t0 = Date.parse(manifest.recording.startedAt);
   const at = (ms: number): number => (ms - t0) / 1000;

@@ -3,7 +3,8 @@ import { turnOffIncomingVideo } from '../page/incoming-video.js';
 import { clickIfPresent, probePage } from '../page/page-kit.js';
 import { joinMeet } from './join.js';
 import { leaveMeet } from './leave.js';
-import { DISMISS_NOTICE, INCOMING_VIDEO_OFF, MEET_PROBE } from './selectors.js';
+import { postChatMessage } from '../page/chat.js';
+import { CHAT, DISMISS_NOTICE, INCOMING_VIDEO_OFF, MEET_PROBE } from './selectors.js';
 import { isMeetHost, parseMeetUrl } from './url.js';
 
 export const meetAdapter: PlatformAdapter = {
@@ -17,5 +18,6 @@ export const meetAdapter: PlatformAdapter = {
     if (await clickIfPresent(page, DISMISS_NOTICE)) log.info('acknowledged an in-call notice');
   },
   stopIncomingVideo: (page, log) => turnOffIncomingVideo(page, log, INCOMING_VIDEO_OFF),
+  postChat: (page, text, log) => postChatMessage(page, CHAT, text, log),
   leave: leaveMeet,
 };

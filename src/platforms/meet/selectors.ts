@@ -1,3 +1,4 @@
+import type { ChatSpec } from '../page/chat.js';
 import type { IncomingVideoSpec } from '../page/incoming-video.js';
 import type { ClickTarget, ProbeSpec } from '../page/page-kit.js';
 
@@ -45,6 +46,15 @@ export const JUST_LEAVE: ClickTarget = { texts: ['Just leave the meeting', 'Just
  * icon's ligature in their text ("settingsSettings"), hence partial matches within their roles;
  * the resolution list is a listbox named by its heading (aria-labelledby), not a <select>.
  */
+/**
+ * The meeting chat ("Chat with everyone" in the toolbar, a "Send a message" box; newer releases
+ * add "to everyone"), for the job's recording notice. Its panel is in `ignoreText`.
+ */
+export const CHAT: ChatSpec = {
+  toggle: { selectors: ['button[aria-label="Chat with everyone"]', 'button[aria-label^="Chat with everyone"]', 'button[aria-label="Chat"]'] },
+  input: ['textarea[aria-label="Send a message"]', 'textarea[aria-label="Send a message to everyone"]', 'textarea[aria-label^="Send a message"]'],
+};
+
 export const INCOMING_VIDEO_OFF: IncomingVideoSpec = {
   paths: [
     [

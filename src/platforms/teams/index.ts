@@ -3,7 +3,8 @@ import { turnOffIncomingVideo } from '../page/incoming-video.js';
 import { clickIfPresent, probePage } from '../page/page-kit.js';
 import { joinTeams } from './join.js';
 import { leaveTeams } from './leave.js';
-import { DISMISS_NOTICE, INCOMING_VIDEO_OFF, TEAMS_PROBE } from './selectors.js';
+import { postChatMessage } from '../page/chat.js';
+import { CHAT, DISMISS_NOTICE, INCOMING_VIDEO_OFF, TEAMS_PROBE } from './selectors.js';
 import { parseTeamsUrl, TEAMS_HOSTS } from './url.js';
 
 export const teamsAdapter: PlatformAdapter = {
@@ -17,5 +18,6 @@ export const teamsAdapter: PlatformAdapter = {
     if (await clickIfPresent(page, DISMISS_NOTICE)) log.info('dismissed an in-call notice');
   },
   stopIncomingVideo: (page, log) => turnOffIncomingVideo(page, log, INCOMING_VIDEO_OFF),
+  postChat: (page, text, log) => postChatMessage(page, CHAT, text, log),
   leave: leaveTeams,
 };

@@ -1,3 +1,4 @@
+import type { ChatSpec } from '../page/chat.js';
 import type { IncomingVideoSpec } from '../page/incoming-video.js';
 import type { ClickTarget, ProbeSpec } from '../page/page-kit.js';
 
@@ -83,6 +84,12 @@ const INCOMING_VIDEO_ITEM: ClickTarget = {
   texts: ['Turn off incoming video', 'Turn off incoming videos'],
   partial: true,
 };
+/** The meeting chat (toolbar Chat button, "Type a message" editor), for the job's recording notice. */
+export const CHAT: ChatSpec = {
+  toggle: { selectors: ['button#chat-button', 'button[data-tid="chat-button"]', 'button[aria-label="Chat"]'] },
+  input: ['[data-tid="ckeditor"][contenteditable="true"]', '[aria-label="Type a message"][contenteditable="true"]', '[aria-label="Type a message"]'],
+};
+
 export const INCOMING_VIDEO_OFF: IncomingVideoSpec = {
   paths: [
     [MORE_ACTIONS, INCOMING_VIDEO_ITEM],

@@ -4,7 +4,8 @@ import { turnOffIncomingVideo } from '../page/incoming-video.js';
 import { clickIfPresent, clickRevealing, findElement, pageText, probePage } from '../page/page-kit.js';
 import { joinZoom } from './join.js';
 import { leaveZoom } from './leave.js';
-import { BREAKOUT_INVITE_TEXTS, BREAKOUT_LATER, FOOTER_JOIN_AUDIO, INCOMING_VIDEO_OFF, JOIN_AUDIO, RECORDING_NOTICE_ACK, REVEAL_CONTROLS, ZOOM_PROBE } from './selectors.js';
+import { postChatMessage } from '../page/chat.js';
+import { BREAKOUT_INVITE_TEXTS, BREAKOUT_LATER, CHAT, FOOTER_JOIN_AUDIO, INCOMING_VIDEO_OFF, JOIN_AUDIO, RECORDING_NOTICE_ACK, REVEAL_CONTROLS, ZOOM_PROBE } from './selectors.js';
 import { isZoomHost, parseZoomUrl } from './url.js';
 
 /** "Later" only while the invitation shows: the same word in another modal is not ours to press. */
@@ -38,5 +39,6 @@ export const zoomAdapter: PlatformAdapter = {
     else if (await clickRevealing(page, FOOTER_JOIN_AUDIO, REVEAL_CONTROLS)) log.info('opened the join-audio dialog from the footer');
   },
   stopIncomingVideo: (page, log) => turnOffIncomingVideo(page, log, INCOMING_VIDEO_OFF),
+  postChat: (page, text, log) => postChatMessage(page, CHAT, text, log),
   leave: leaveZoom,
 };

@@ -1,3 +1,4 @@
+import type { ChatSpec } from '../page/chat.js';
 import type { IncomingVideoSpec } from '../page/incoming-video.js';
 import type { ClickTarget, ProbeSpec } from '../page/page-kit.js';
 
@@ -94,6 +95,16 @@ export const NOT_STARTED_ERROR = '(3,001)';
  * items are `a.dropdown-item` with an aria-label). The footer hides after a while without mouse
  * movement, so the pointer first goes over the call area (`reveal`).
  */
+/**
+ * The meeting chat, for the job's recording notice: the footer's button ("open the chat panel",
+ * "close the chat panel" once open) and the panel's rich-text editor.
+ */
+export const CHAT: ChatSpec = {
+  toggle: { selectors: ['button[aria-label*="chat panel" i]', 'button.footer-button__chat-icon'] },
+  input: ['.tiptap.ProseMirror[contenteditable="true"]', '.chat-rtf-box [contenteditable="true"]'],
+  reveal: REVEAL_CONTROLS,
+};
+
 export const INCOMING_VIDEO_OFF: IncomingVideoSpec = {
   reveal: REVEAL_CONTROLS,
   paths: [

@@ -71,6 +71,11 @@ window.SandboxJoiner = class SandboxJoiner {
   }
 
   /** Asks the meeting for the participants' video or for none ("Audio only"); the server stops forwarding it. */
+  /** A message the page's chat sent to everyone. */
+  chat(text) {
+    this.send({ type: 'chat', text: String(text) });
+  }
+
   setIncomingVideo(on) {
     this.send({ type: 'video', on: !!on });
   }

@@ -142,6 +142,7 @@
       const panel = app.querySelector('.side-panel');
       panel.hidden = !panel.hidden;
     });
+    wireChat();
     const captions = app.querySelector('[data-action="captions"]');
     captions.addEventListener('click', () => {
       const on = captions.getAttribute('aria-label') === 'Turn on captions';
@@ -160,6 +161,29 @@
       dialog.remove();
     });
     dialog.querySelector('[data-action="rec-leave"]').addEventListener('click', leave);
+  }
+
+  /** "Chat with everyone" toggles the panel; Enter sends what the box holds to the meeting. */
+  function wireChat() {
+    const panel = app.querySelector('.chat-panel');
+    const box = panel.querySelector('textarea');
+    let seq = 0;
+    app.querySelector('[data-action="chat"]').addEventListener('click', () => {
+      panel.hidden = !panel.hidden;
+      if (!panel.hidden) box.focus();
+    });
+    box.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Enter' || ev.shiftKey) return;
+      ev.preventDefault();
+      const text = box.value.trim();
+      if (text === '') return;
+      joiner.chat(text);
+      const row = document.createElement('div');
+      row.dataset.messageId = `m${++seq}`;
+      row.textContent = `You: ${text}`;
+      panel.querySelector('.chat-messages').appendChild(row);
+      box.value = '';
+    });
   }
 
   function wireToolbar() {

@@ -161,6 +161,7 @@ window.TeamsCall = ({ app, ui, joiner, applyDevices, leave, fragment }) => {
       if (text === '') return;
       const msg = { author: guest(ui.name), text, at: new Date() };
       chat.push(msg);
+      joiner.chat(text);
       appendMessage(msg);
       editor.replaceChildren();
     });

@@ -8,7 +8,7 @@ window.ZoomCall = ({ root, ui, joiner, config, onLeave }) => {
   const audios = new window.SandboxAudioSinks(sinks);
   const state = { audioJoined: false, lastSpeaker: null, leaveDialog: null, footerTimer: null };
   const FOOTER_IDLE_MS = 3000;
-  const panels = window.ZoomPanels({ root, ui }); // see panels.js
+  const panels = window.ZoomPanels({ root, ui, joiner }); // see panels.js
 
   function el(selector) { return root.querySelector(selector); }
 

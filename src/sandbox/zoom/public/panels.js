@@ -1,7 +1,8 @@
-// The Zoom imitation's side panels: meeting chat (local to this page) and the participants list.
+// The Zoom imitation's side panels: meeting chat (sent to the server, shown on this page only)
+// and the participants list.
 'use strict';
 
-window.ZoomPanels = ({ root, ui }) => {
+window.ZoomPanels = ({ root, ui, joiner }) => {
   const messages = []; // { id, sender, text }, kept while the panel is closed
   let open = null; // 'chat' | 'participants' | null
   let seq = 0;
@@ -32,6 +33,7 @@ window.ZoomPanels = ({ root, ui }) => {
     function submit() {
       if (text() === '') return;
       messages.push({ id: ++seq, sender: 'Me', text: text() });
+      joiner.chat(text());
       editor.replaceChildren();
       send.disabled = true;
       renderMessages();
