@@ -96,8 +96,8 @@ describe('Zoom Meeting SDK page in Chromium', () => {
     return page;
   }
 
-  function joinOptions(passcode?: string): JoinOptions {
-    const meeting = parseZoomUrl(new URL(`https://us02web.zoom.us/j/${MEETING}`));
+  function joinOptions(passcode?: string, link = `https://us02web.zoom.us/j/${MEETING}`): JoinOptions {
+    const meeting = parseZoomUrl(new URL(link));
     if (!meeting) throw new Error('test link did not parse');
     return { botName: 'meetcap bot', meeting, log, deadline: Date.now() + 60_000, notStartedTimeoutMs: 0, ...(passcode ? { passcode } : {}) };
   }
@@ -144,6 +144,14 @@ describe('Zoom Meeting SDK page in Chromium', () => {
     const { payload } = await jwtVerify(signature, new TextEncoder().encode(SECRET));
     expect(payload).toMatchObject({ appKey: KEY, sdkKey: KEY, mn: MEETING, role: 0 });
     expect(await adapter.probe(page, 'meetcap bot')).toEqual({ phase: 'waiting_room', participants: [] });
+    await page.close();
+  });
+
+  it("passes a webinar registrant's tk from the link", async () => {
+    const page = await openPage({ kind: 'in_call' });
+    await adapterFor().join(page, joinOptions(undefined, `https://us02web.zoom.us/w/${MEETING}?tk=registrant-token-1&pwd=abc.1`));
+    const join = (await page.evaluate('window.__meetcapTest.join[0]')) as Record<string, unknown>;
+    expect(join).toMatchObject({ meetingNumber: MEETING, tk: 'registrant-token-1' });
     await page.close();
   });
 

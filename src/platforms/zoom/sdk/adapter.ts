@@ -106,6 +106,12 @@ async function joinWithRetries(page: Page, opts: JoinOptions, cfg: ZoomSdkAdapte
   }
 }
 
+/** A webinar registrant's link (`/w/<id>?tk=…`) carries the token the SDK's `tk` takes. */
+function registrantToken(opts: JoinOptions): { tk?: string } {
+  const tk = new URL(opts.meeting.joinUrl).searchParams.get('tk');
+  return tk ? { tk } : {};
+}
+
 async function joinOnce(page: Page, opts: JoinOptions, cfg: ZoomSdkAdapterConfig): Promise<void> {
   await page.goto(`${cfg.origin}/`, { waitUntil: 'domcontentloaded' });
   const loaded = await waitForStatus(page, "s.phase !== 'loading' || s.errorCode !== undefined", opts.deadline);
@@ -119,6 +125,7 @@ async function joinOnce(page: Page, opts: JoinOptions, cfg: ZoomSdkAdapterConfig
     // The SDK takes the passcode as typed; the link's encrypted pwd is a web-client thing.
     passWord: opts.passcode ?? '',
     ...(cfg.userEmail ? { userEmail: cfg.userEmail } : {}),
+    ...registrantToken(opts),
     ...authToken(cfg, opts),
   };
   // JSON is a valid JS literal: the arguments can never become code.
