@@ -58,6 +58,8 @@ export interface PlatformAdapter {
   allowsNavigationTo(host: string): boolean;
   /** Hosts a blocked navigation to which means the meeting wants a signed-in user. */
   readonly signInHosts: readonly string[];
+  /** Pages off the meeting hosts that are a bot wall (Google's "unusual traffic" page), as URL prefixes. */
+  readonly captchaPages?: readonly string[];
   /** Returns the parsed meeting when this URL belongs to the platform, `null` otherwise. Never throws. */
   parseUrl(url: URL): ParsedMeeting | null;
   /** Drives the pre-join UI until the bot has asked to join (lobby) or is in the call. Throws MeetcapError. */

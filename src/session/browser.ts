@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import puppeteer, { type Browser, type CDPSession, type Page } from 'puppeteer-core';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { MeetcapError, type BotProfile } from '../contracts/index.js';
+import { MeetcapError, type BotProfile, type ReasonCode } from '../contracts/index.js';
+import type { PlatformAdapter } from '../platforms/platform.js';
 import { profileDirPrefix } from './profile-dir.js';
 
 export interface LaunchedBrowser {
@@ -93,7 +94,7 @@ export async function launchBrowser(
 export async function guardNavigation(
   page: Page,
   allowed: (host: string) => boolean,
-  onBlocked: (host: string) => void,
+  onBlocked: (url: string) => void,
 ): Promise<CDPSession> {
   const cdp = await page.createCDPSession();
   const { frameTree } = await cdp.send('Page.getFrameTree');
@@ -106,10 +107,20 @@ export async function guardNavigation(
       return;
     }
     void cdp.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' }).catch(() => undefined);
-    onBlocked(host ?? event.request.url.split(':')[0] ?? 'unknown');
+    onBlocked(event.request.url);
   });
   await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }] });
   return cdp;
+}
+
+/**
+ * What a navigation the guard blocked means: a bot wall, a sign-in wall, or a page the bot may not
+ * visit. The URL is never logged: a redirect's `continue=` can hold the meeting link and its secrets.
+ */
+export function blockedNavigationReason(adapter: Pick<PlatformAdapter, 'signInHosts' | 'captchaPages'>, url: string): ReasonCode {
+  if ((adapter.captchaPages ?? []).some((prefix) => url.startsWith(prefix))) return 'captcha_wall';
+  const host = hostOf(url);
+  return host !== null && adapter.signInHosts.includes(host) ? 'sign_in_required' : 'url_not_allowed';
 }
 
 /**

@@ -17,7 +17,7 @@ import type { Storage } from '../media/storage/storage.js';
 import type { PlatformAdapter } from '../platforms/platform.js';
 import { resolvePlatform } from '../platforms/resolve.js';
 import { chooseAdapter } from './adapter-choice.js';
-import { guardNavigation, launchBrowser } from './browser.js';
+import { blockedNavigationReason, guardNavigation, launchBrowser } from './browser.js';
 import { CleanupStack } from './cleanup.js';
 import { RecordingControl } from './control.js';
 import { ConsentNotice, type ConsentNoticeReport } from './consent.js';
@@ -177,11 +177,11 @@ async function stopRecording(recording: SessionRecording | undefined, onError: (
 }
 
 /** Remembers the first top-level navigation the guard blocked and what it means. */
-function blockedNavigations(adapter: PlatformAdapter): { record: (host: string) => void; reason: () => ReasonCode | null } {
+function blockedNavigations(adapter: PlatformAdapter): { record: (url: string) => void; reason: () => ReasonCode | null } {
   let reason: ReasonCode | null = null;
   return {
-    record: (host) => {
-      reason ??= adapter.signInHosts.includes(host) ? 'sign_in_required' : 'url_not_allowed';
+    record: (url) => {
+      reason ??= blockedNavigationReason(adapter, url);
     },
     reason: () => reason,
   };

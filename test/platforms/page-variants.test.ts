@@ -18,6 +18,7 @@ import { teamsAdapter } from '../../src/platforms/teams/index.js';
 import { DISCLAIMER_AGREE, LEAVE_BUTTON, REVEAL_CONTROLS, ZOOM_PROBE } from '../../src/platforms/zoom/selectors.js';
 import { zoomAdapter } from '../../src/platforms/zoom/index.js';
 import type { PlatformAdapter } from '../../src/platforms/platform.js';
+import { blockedNavigationReason, guardNavigation } from '../../src/session/browser.js';
 import { launchMediaChromium } from '../helpers/chromium.js';
 
 const log = pino({ level: 'silent' });
@@ -87,6 +88,21 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     const failure = await openMeetingPage(page, meeting).catch((err: unknown) => err);
     expect(failure).toMatchObject({ code: 'connection_failed', details: { netError: 'net::ERR_CONNECTION_REFUSED' } });
     expect(String((failure as Error).message)).not.toContain('secret');
+  });
+
+  it("Meet: Google's unusual-traffic page, off the Meet host, is blocked and read as a bot wall; a sign-in host as a sign-in wall", async () => {
+    const guarded = await browser.newPage();
+    const blocked: string[] = [];
+    await guardNavigation(guarded, (host) => meetAdapter.allowsNavigationTo(host), (url) => blocked.push(blockedNavigationReason(meetAdapter, url)));
+    for (const url of [
+      'https://www.google.com/sorry/index?continue=https://meet.google.com/abc-defg-hij&q=EgQ',
+      'https://accounts.google.com/ServiceLogin?continue=https://meet.google.com/abc-defg-hij',
+      'https://www.google.com/search?q=meet',
+    ]) {
+      await expect(guarded.goto(url)).rejects.toThrow(/ERR_BLOCKED_BY_CLIENT/);
+    }
+    expect(blocked).toEqual(['captcha_wall', 'sign_in_required', 'url_not_allowed']);
+    await guarded.close();
   });
 
   it('Meet: "admits you to the call" is the lobby even with the toolbar and Leave call showing', async () => {

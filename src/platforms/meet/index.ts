@@ -12,6 +12,8 @@ export const meetAdapter: PlatformAdapter = {
   parseUrl: parseMeetUrl,
   allowsNavigationTo: isMeetHost,
   signInHosts: ['accounts.google.com'],
+  // Google sends traffic it takes for a bot to its "unusual traffic" page, off the Meet host.
+  captchaPages: ['https://www.google.com/sorry/', 'https://google.com/sorry/'],
   join: joinMeet,
   probe: (page, botName) => probePage(page, MEET_PROBE, botName),
   async tidy(page, log) {
