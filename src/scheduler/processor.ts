@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { REASONS, toMeetcapError, type AnyJob, type PreviousSession, type ReasonCode, type SessionOutcome } from '../contracts/index.js';
+import { REASONS, toMeetcapError, type AnyJob, type MeetcapError, type PreviousSession, type ReasonCode, type SessionOutcome } from '../contracts/index.js';
 import type { TypedEmitter, WorkerEventMap } from '../fleet/context.js';
 import type { Storage } from '../media/storage/storage.js';
 import { launchSession, type RunningSession } from './launcher.js';
@@ -83,9 +83,26 @@ async function checkLeasedJob(deps: ProcessorDeps, job: Job<AnyJob, SessionOutco
     const e = toMeetcapError(err, 'invalid_job');
     const meetingId = typeof job.data?.meetingId === 'string' ? job.data.meetingId : undefined;
     deps.log.error({ jobId: job.id, meetingId, reason: e.code, details: e.details }, `refused a queued job: ${e.message}`);
+    reportRefusal(deps, job, e);
     const message = `${e.code}: ${e.message}`;
     throw REASONS[e.code].retryable ? new Error(message) : new UnrecoverableError(message);
   }
+}
+
+/**
+ * A refused job still ends as a failed outcome on the event stream (and so the tenant's webhook),
+ * as a session would have, when the job names its meeting and tenant: the caller hears why.
+ */
+function reportRefusal(deps: ProcessorDeps, job: Job<AnyJob, SessionOutcome, string>, e: MeetcapError): void {
+  const { meetingId, tenantId, source } = (job.data ?? {}) as Partial<Record<string, unknown>>;
+  if (typeof meetingId !== 'string' || typeof tenantId !== 'string') return;
+  const sessionId = `ses_${randomUUID()}`;
+  const leasedAt = new Date().toISOString();
+  const dueAt = new Date(job.timestamp + (job.delay ?? 0)).toISOString();
+  deps.events.emit('session_started', { sessionId, meetingId, tenantId, source: source === 'file' ? 'file' : 'meeting', jobId: job.id ?? '', dueAt, leasedAt });
+  const outcome: SessionOutcome = { meetingId, sessionId, state: 'failed', reason: e.code, error: e.toJSON() };
+  deps.events.emit('outcome', outcome);
+  deps.events.emit('session_ended', { sessionId, meetingId, outcome });
 }
 
 /**

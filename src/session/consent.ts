@@ -71,7 +71,7 @@ export class ConsentNotice {
     return {
       text: this.text,
       postedAt: this.postedAt === null ? null : new Date(this.postedAt).toISOString(),
-      ...(this.postedAt === null ? { error: this.error ?? 'the recording never started' } : {}),
+      ...(this.postedAt === null ? { error: this.error ?? (this.due ? 'the bot was not in the call again after the recording started' : 'the recording never started') } : {}),
     };
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { MeetingJob } from '../contracts/index.js';
 import type { CallPresence } from './call-presence.js';
 import type { Clock } from './clock.js';
+import type { ConsentNotice } from './consent.js';
 import type { SessionMachine } from './machine.js';
 import { buildManifest } from './manifest.js';
 import type { ParticipantTracker } from './participants.js';
@@ -21,6 +22,7 @@ export function keepRecoveryDraft(input: {
   machine: SessionMachine;
   participants: ParticipantTracker;
   presence: CallPresence;
+  consent?: ConsentNotice;
   recording: SessionRecording;
   clock: Clock;
   redactedUrl: string;
@@ -35,6 +37,7 @@ export function keepRecoveryDraft(input: {
       participants: input.participants.list(),
       speakers: input.participants.speakers,
       interruptions: input.presence.interruptions(),
+      ...(input.consent?.report() ? { consentNotice: input.consent.report() } : {}),
       finished: recording.snapshot(clock.now()),
       media: { key: '', uri: '', size: 0, contentType: '' },
       outcome: { state: 'done', reason: 'session_crashed' },

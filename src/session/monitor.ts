@@ -153,7 +153,8 @@ export async function monitorCall(ctx: CallContext, recordingStartedAt: () => nu
         sinceTidy = 0;
         await ctx.adapter.tidy(ctx.page, log).catch(() => undefined);
       }
-      await ctx.consent?.postIfDue(ctx.page, ctx.adapter, log);
+      // Not under a dialog: clicks would land on it (tidy answers it first).
+      if (!p.blockingDialog) await ctx.consent?.postIfDue(ctx.page, ctx.adapter, log);
     } else {
       alone.outOfCall();
       if (p) ctx.participants.observeOutsideCall();

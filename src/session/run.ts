@@ -138,7 +138,7 @@ async function recordCall(
   s: { machine: SessionMachine; recording: SessionRecording; control: RecordingControl; sessionId: string; redactedUrl: string; fail: (err: MeetcapError) => void },
 ): Promise<ReasonCode> {
   const { machine, recording, control } = s;
-  const draft = keepRecoveryDraft({ ...s, job: ctx.job, participants: ctx.participants, presence: ctx.presence, clock: ctx.clock, log: ctx.log });
+  const draft = keepRecoveryDraft({ ...s, job: ctx.job, participants: ctx.participants, presence: ctx.presence, ...(ctx.consent ? { consent: ctx.consent } : {}), clock: ctx.clock, log: ctx.log });
   const speakers = ctx.participants.speakers;
   control.onPauseChange((paused) => {
     if (paused) speakers.pause();

@@ -109,9 +109,13 @@ describe('scheduling', () => {
 
   it('a job put on the queue without schedule is checked at the lease: a bad one fails as invalid_job, once, before any browser; a good one gets its defaults', async () => {
     const bad = { ...h.job('https://meet.google.com/aaa-bbbb-ccc'), recording: 'hologram' };
+    const refused = h.track(bad.meetingId);
     const badJob = await queue.add('meeting', bad, { jobId: `raw-${bad.meetingId}`, attempts: 3 });
     await expect(badJob.waitUntilFinished(queueEvents)).rejects.toThrow(/^invalid_job: .*recording/);
     expect((await queue.getJob(badJob.id!))!.attemptsMade).toBe(1);
+    // The caller hears it as it would hear a failed session: a failed outcome with the typed reason.
+    expect(await refused.outcome).toMatchObject({ meetingId: bad.meetingId, state: 'failed', reason: 'invalid_job' });
+    expect(refused.states).toEqual([]);
     expect(h.workerLogLines.some((l) => l.includes(bad.meetingId) && l.includes('refused a queued job'))).toBe(true);
     expect(h.logLines.some((l) => l.includes(bad.meetingId))).toBe(false);
     // The bare minimum a policy service might enqueue: no limits, no offset, no platform. The

@@ -1,12 +1,7 @@
-import pino from 'pino';
-import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
-import type { MeetingJob } from '../../src/contracts/index.js';
-import { parseMeetingJob } from '../../src/contracts/index.js';
-import type { PageProbe, PlatformAdapter } from '../../src/platforms/platform.js';
 import { CallPresence } from '../../src/session/call-presence.js';
-import { callPresence, monitorCall, waitForAdmission, RECONNECT_GRACE_MS, UNRECOGNISED_GRACE_MS, type CallContext, type LobbyWait } from '../../src/session/monitor.js';
-import { ParticipantTracker } from '../../src/session/participants.js';
+import { monitorCall, waitForAdmission, RECONNECT_GRACE_MS, UNRECOGNISED_GRACE_MS, type LobbyWait } from '../../src/session/monitor.js';
+import { scriptedCall } from '../helpers/scripted-call.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 const LIMITS = { reconnecting: 180_000, waitingRoom: 900_000, unrecognised: 20_000 };
@@ -165,26 +160,6 @@ const started = (clock: FakeClock): (() => number) => {
   const at = clock.now();
   return () => at;
 };
-
-/** A page that is always there, and an adapter that shows the probes it is given, one per poll. */
-function scriptedCall(clock: FakeClock, script: Array<[Partial<PageProbe>, number]>, aloneTimeoutSec = 3_600): { ctx: CallContext; job: MeetingJob } {
-  const job = parseMeetingJob({ meetingId: 'm-presence', tenantId: 'acme', meetingUrl: 'https://meet.google.com/abc-defg-hij', scheduledStart: '2026-11-21T10:00:00Z', limits: { aloneTimeoutSec } });
-  let i = 0;
-  const adapter = {
-    probe: async (): Promise<PageProbe> => {
-      const [probe, advanceMs] = script[Math.min(i++, script.length - 1)]!;
-      clock.advance(advanceMs);
-      return { phase: 'in_call', participants: [{ id: 'a', name: 'Ann', speaking: false, self: false }], ...probe };
-    },
-    tidy: async () => undefined,
-  } as unknown as PlatformAdapter;
-  const page = { isClosed: () => false, browser: () => ({ connected: true }) } as unknown as Page;
-  const ctx: CallContext = {
-    page, adapter, job, clock, log: pino({ level: 'silent' }), stop: new AbortController().signal, blocked: () => null,
-    participants: new ParticipantTracker(clock, () => undefined), presence: callPresence(clock, job), botName: 'Recorder',
-  };
-  return { ctx, job };
-}
 
 describe('the call monitor with the presence rules (scripted pages, fake clock)', { timeout: 20_000 }, () => {
   it('rides out a reconnect shorter than its allowance, then ends an unrecognised page as meeting_ended', async () => {

@@ -32,12 +32,22 @@ export async function postChatMessage(page: Page, spec: ChatSpec, text: string, 
       log.warn({ opened }, 'chat: the message box did not show');
       return false;
     }
+    await clearFocused(page); // a draft left by an earlier try would be sent with it
     await page.keyboard.type(line);
     await page.keyboard.press('Enter');
-    return await emptied(page, box);
+    const sent = await emptied(page, box);
+    if (!sent) await clearFocused(page).catch(() => undefined);
+    return sent;
   } finally {
     if (opened) await toggle().catch(() => false);
   }
+}
+
+async function clearFocused(page: Page): Promise<void> {
+  await page.keyboard.down('Control');
+  await page.keyboard.press('KeyA');
+  await page.keyboard.up('Control');
+  await page.keyboard.press('Backspace');
 }
 
 async function findAndDispose(page: Page, target: ClickTarget): Promise<boolean> {
