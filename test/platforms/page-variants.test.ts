@@ -13,7 +13,8 @@ import { meetAdapter } from '../../src/platforms/meet/index.js';
 import { openMeetingPage } from '../../src/platforms/page/navigation.js';
 import { runJoinLoop } from '../../src/platforms/page/join-loop.js';
 import { MEET_PROBE } from '../../src/platforms/meet/selectors.js';
-import { clickRevealing, findElement, probePage } from '../../src/platforms/page/page-kit.js';
+import { clickIfPresent, clickRevealing, findElement, probePage } from '../../src/platforms/page/page-kit.js';
+import { COMPUTER_AUDIO_OFF } from '../../src/platforms/teams/selectors.js';
 import { teamsAdapter } from '../../src/platforms/teams/index.js';
 import { DISCLAIMER_AGREE, LEAVE_BUTTON, REVEAL_CONTROLS, ZOOM_PROBE } from '../../src/platforms/zoom/selectors.js';
 import { zoomAdapter } from '../../src/platforms/zoom/index.js';
@@ -61,6 +62,20 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
       await show(`<div><p>${text}</p><button data-tid="prejoin-cancel-button">Leave</button></div>`);
       expect((await probe(teamsAdapter)).phase, text).toBe('waiting_room');
     }
+  });
+
+  it('Teams: "Computer audio" is chosen when another audio choice is selected, by its label or its text; a selected one is left alone', async () => {
+    const radios = (computerChecked: boolean): string => '<div role="radiogroup">'
+      + `<button role="radio" aria-checked="${computerChecked}" aria-label="Computer audio, microphone and speakers" data-id="computer"></button>`
+      + `<button role="radio" aria-checked="${!computerChecked}" data-id="none">Don't use audio</button></div>`;
+    await show(radios(false));
+    expect(await clickIfPresent(page, COMPUTER_AUDIO_OFF)).toBe(true);
+    expect(await clicked()).toBe('computer');
+    await show(radios(true));
+    expect(await clickIfPresent(page, COMPUTER_AUDIO_OFF)).toBe(false);
+    await show('<label><input type="radio" name="audio"> Computer audio</label><label><input type="radio" name="audio" checked> Don\'t use audio</label>');
+    expect(await clickIfPresent(page, COMPUTER_AUDIO_OFF)).toBe(true);
+    expect(await page.evaluate(() => (document.querySelector('input[type="radio"]') as HTMLInputElement).checked)).toBe(true);
   });
 
   it('Teams: sign-in walls shown in the page, and the anonymous client in the call', async () => {

@@ -56,6 +56,8 @@ export const CAMERA_ON = [
 export const COMPUTER_AUDIO_OFF: ClickTarget = {
   roles: '[role="radio"][aria-checked="false"], [role="menuitemradio"][aria-checked="false"], label:has(> input[type="radio"]:not(:checked))',
   texts: ['Computer audio'],
+  // Its label may carry more ("Computer audio, Microphone and speakers"); only unchecked radios are candidates.
+  partial: true,
 };
 
 /** "Join now". Not "Don't use audio": the bot must still receive the meeting's audio. */
