@@ -18,6 +18,8 @@ export interface WorkerEventMap extends SessionEventMap {
     pid?: number;
     dueAt: string;
     leasedAt: string;
+    /** A job refused when leased: no session process ran; only its failed outcome follows. */
+    refused?: true;
   };
   /** The session process is gone and its outcome is known (also after a crash). */
   session_ended: { sessionId: string; meetingId: string; outcome: SessionOutcome };

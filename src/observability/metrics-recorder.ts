@@ -65,6 +65,8 @@ export class MetricsRecorder {
   }
 
   readonly onStarted = (e: WorkerEventMap['session_started']): void => {
+    // A job refused at lease never tried to join: it counts as a failure by reason, not as a join.
+    if (e.refused) return;
     this.live.set(e.sessionId, { state: 'scheduled', platform: e.platform ?? 'unknown', source: e.source, joined: false, mediaBytes: 0, backlogBytes: 0 });
     const delayMs = Date.parse(e.leasedAt) - Date.parse(e.dueAt);
     // Meetings leased early (a worker picked a job up the moment it was due) count as no delay.

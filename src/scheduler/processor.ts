@@ -91,18 +91,22 @@ async function checkLeasedJob(deps: ProcessorDeps, job: Job<AnyJob, SessionOutco
 
 /**
  * A refused job still ends as a failed outcome on the event stream (and so the tenant's webhook),
- * as a session would have, when the job names its meeting and tenant: the caller hears why.
+ * as a session would have, when the job names its meeting and tenant and no retry follows.
  */
 function reportRefusal(deps: ProcessorDeps, job: Job<AnyJob, SessionOutcome, string>, e: MeetcapError): void {
   const { meetingId, tenantId, source } = (job.data ?? {}) as Partial<Record<string, unknown>>;
-  if (typeof meetingId !== 'string' || typeof tenantId !== 'string') return;
+  if (typeof meetingId !== 'string' || typeof tenantId !== 'string' || REASONS[e.code].retryable) return;
   const sessionId = `ses_${randomUUID()}`;
-  const leasedAt = new Date().toISOString();
-  const dueAt = new Date(job.timestamp + (job.delay ?? 0)).toISOString();
-  deps.events.emit('session_started', { sessionId, meetingId, tenantId, source: source === 'file' ? 'file' : 'meeting', jobId: job.id ?? '', dueAt, leasedAt });
+  deps.events.emit('session_started', { ...leaseInfo(job, sessionId, meetingId, tenantId, source), refused: true });
   const outcome: SessionOutcome = { meetingId, sessionId, state: 'failed', reason: e.code, error: e.toJSON() };
   deps.events.emit('outcome', outcome);
   deps.events.emit('session_ended', { sessionId, meetingId, outcome });
+}
+
+/** What `session_started` says of a lease, refused or not. */
+function leaseInfo(job: Job<AnyJob, SessionOutcome, string>, sessionId: string, meetingId: string, tenantId: string, source: unknown): WorkerEventMap['session_started'] {
+  const dueAt = new Date(job.timestamp + (job.delay ?? 0)).toISOString();
+  return { sessionId, meetingId, tenantId, source: source === 'file' ? 'file' : 'meeting', jobId: job.id ?? '', dueAt, leasedAt: new Date().toISOString() };
 }
 
 /**
@@ -148,9 +152,7 @@ async function runSessionOnce(
   deps.sessions.set(sessionId, session);
   const leave = (): void => session.stop('worker_lost');
   part.lost.addEventListener('abort', leave, { once: true });
-  const dueAt = new Date(job.timestamp + (job.delay ?? 0)).toISOString();
-  const source = data.source === 'file' ? 'file' : 'meeting';
-  events.emit('session_started', { sessionId, meetingId, tenantId: data.tenantId, source, jobId: job.id ?? '', pid: session.pid, dueAt, leasedAt });
+  events.emit('session_started', { ...leaseInfo(job, sessionId, meetingId, data.tenantId, data.source), pid: session.pid, leasedAt });
   try {
     const outcome = await session.outcome;
     events.emit('session_ended', { sessionId, meetingId, outcome });

@@ -1,6 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import type { Logger } from 'pino';
 import type { MeetingJob } from '../contracts/index.js';
+import { oneLine } from '../platforms/page/chat.js';
 import type { PlatformAdapter } from '../platforms/platform.js';
 import type { Clock } from './clock.js';
 
@@ -32,7 +33,7 @@ export class ConsentNotice {
   ) {}
 
   get text(): string {
-    return (this.job.consent.message ?? `${this.botName} is recording this meeting.`).replace(/\s+/g, ' ').trim();
+    return oneLine(this.job.consent.message ?? `${this.botName} is recording this meeting.`);
   }
 
   /** The recording started (also after a delay or a command): the notice is due once. */

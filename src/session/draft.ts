@@ -32,12 +32,13 @@ export function keepRecoveryDraft(input: {
   let closed = false;
   const write = (): void => {
     if (closed || !recording.started) return;
+    const consentNotice = input.consent?.report();
     const manifest = buildManifest({
       ...input,
       participants: input.participants.list(),
       speakers: input.participants.speakers,
       interruptions: input.presence.interruptions(),
-      ...(input.consent?.report() ? { consentNotice: input.consent.report() } : {}),
+      ...(consentNotice ? { consentNotice } : {}),
       finished: recording.snapshot(clock.now()),
       media: { key: '', uri: '', size: 0, contentType: '' },
       outcome: { state: 'done', reason: 'session_crashed' },

@@ -111,6 +111,9 @@ describe('worker /metrics', () => {
     events.emit('session_ended', { sessionId: 'sB', meetingId: 'mB', outcome: { sessionId: 'sB', meetingId: 'mB', state: 'failed', reason: 'waiting_room_timeout' } });
     events.emit('lease', { kind: 'renewed', jobIds: ['j1', 'j2'] });
     events.emit('lease', { kind: 'renewal_failed', jobIds: ['j3'] });
+    // A job refused at lease: a failure by its reason, never a join nor a lease delay.
+    events.emit('session_started', started('sR', 'mR', { refused: true, leasedAt: '2026-11-21T12:10:00.000Z' }));
+    events.emit('session_ended', { sessionId: 'sR', meetingId: 'mR', outcome: { sessionId: 'sR', meetingId: 'mR', state: 'failed', reason: 'invalid_job' } });
 
     const m = await scrape(endpoints.metrics);
     expect(m.value('meetcap_sessions', { state: 'recording' })).toBe(1);
@@ -121,6 +124,8 @@ describe('worker /metrics', () => {
     expect(m.value('meetcap_joins_total', { platform: 'teams' })).toBeUndefined();
     expect(m.value('meetcap_join_failures_total', { platform: 'zoom', reason: 'waiting_room_timeout' })).toBe(1);
     expect(m.value('meetcap_session_failures_total', { reason: 'waiting_room_timeout' })).toBe(1);
+    expect(m.value('meetcap_session_failures_total', { reason: 'invalid_job' })).toBe(1);
+    expect(m.value('meetcap_join_failures_total', { platform: 'unknown', reason: 'invalid_job' })).toBeUndefined();
     expect(m.value('meetcap_session_outcomes_total', { state: 'failed', reason: 'waiting_room_timeout' })).toBe(1);
     expect(m.value('meetcap_capture_bytes_total')).toBe(2_500_000);
     expect(m.value('meetcap_upload_backlog_bytes')).toBe(250_000);

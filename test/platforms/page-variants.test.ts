@@ -4,54 +4,24 @@
 // platforms' pages: each carries only the wording, attributes and layout that the variant is
 // known by (../shared/platforms.md; other open-source bots' reports, December 2026), which is all
 // the adapters look at.
-import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
-import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { meetAdapter } from '../../src/platforms/meet/index.js';
 import { openMeetingPage } from '../../src/platforms/page/navigation.js';
 import { runJoinLoop } from '../../src/platforms/page/join-loop.js';
 import { MEET_PROBE } from '../../src/platforms/meet/selectors.js';
-import { clickIfPresent, clickRevealing, findElement, probePage } from '../../src/platforms/page/page-kit.js';
+import { clickIfPresent } from '../../src/platforms/page/page-kit.js';
 import { COMPUTER_AUDIO_OFF } from '../../src/platforms/teams/selectors.js';
 import { teamsAdapter } from '../../src/platforms/teams/index.js';
-import { DISCLAIMER_AGREE, LEAVE_BUTTON, REVEAL_CONTROLS, ZOOM_PROBE } from '../../src/platforms/zoom/selectors.js';
 import { zoomAdapter } from '../../src/platforms/zoom/index.js';
-import type { PlatformAdapter } from '../../src/platforms/platform.js';
 import { blockedNavigationReason, guardNavigation } from '../../src/session/browser.js';
-import { launchMediaChromium } from '../helpers/chromium.js';
+import { closedPort, inShadow, useVariantPage } from '../helpers/variant-page.js';
 
 const log = pino({ level: 'silent' });
-/** A loopback port nothing listens on: one the kernel just handed out and we closed again. */
-const closedPort = async (): Promise<number> => {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-};
-/** Every button records its click (inside shadow trees too), so a test can tell which one the adapter pressed. */
-const RECORD_CLICKS = `<script>document.addEventListener('click', (e) => {
-  const b = e.composedPath()[0].closest('button'); if (b) document.body.dataset.clicked = b.dataset.id; }, true);</script>`;
-/** Moves `html` into an open shadow root of the element `#id` (a web component's own tree), nested roots included. */
-const inShadow = (id: string, html: string): string => `<div id="${id}"></div><script>
-  document.getElementById(${JSON.stringify(id)}).attachShadow({ mode: 'open' }).innerHTML = ${JSON.stringify(html)};
-  </script>`;
 
 describe('real-platform page variants', { timeout: 60_000 }, () => {
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    browser = await launchMediaChromium();
-    page = await browser.newPage();
-  });
-  afterAll(() => browser?.close());
-
-  const show = (html: string): Promise<void> => page.setContent(`<body>${html}${RECORD_CLICKS}</body>`);
-  const probe = (adapter: PlatformAdapter) => adapter.probe(page, 'Recorder');
-  const clicked = (): Promise<string | undefined> => page.evaluate(() => document.body.dataset.clicked);
+  const v = useVariantPage();
+  const { show, probe, clicked } = v;
 
   it('Teams: the lobby wordings of the current client are the lobby, not a page still loading', async () => {
     for (const text of [
@@ -69,13 +39,13 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
       + `<button role="radio" aria-checked="${computerChecked}" aria-label="Computer audio, microphone and speakers" data-id="computer"></button>`
       + `<button role="radio" aria-checked="${!computerChecked}" data-id="none">Don't use audio</button></div>`;
     await show(radios(false));
-    expect(await clickIfPresent(page, COMPUTER_AUDIO_OFF)).toBe(true);
+    expect(await clickIfPresent(v.page, COMPUTER_AUDIO_OFF)).toBe(true);
     expect(await clicked()).toBe('computer');
     await show(radios(true));
-    expect(await clickIfPresent(page, COMPUTER_AUDIO_OFF)).toBe(false);
+    expect(await clickIfPresent(v.page, COMPUTER_AUDIO_OFF)).toBe(false);
     await show('<label><input type="radio" name="audio"> Computer audio</label><label><input type="radio" name="audio" checked> Don\'t use audio</label>');
-    expect(await clickIfPresent(page, COMPUTER_AUDIO_OFF)).toBe(true);
-    expect(await page.evaluate(() => (document.querySelector('input[type="radio"]') as HTMLInputElement).checked)).toBe(true);
+    expect(await clickIfPresent(v.page, COMPUTER_AUDIO_OFF)).toBe(true);
+    expect(await v.page.evaluate(() => (document.querySelector('input[type="radio"]') as HTMLInputElement).checked)).toBe(true);
   });
 
   it('Teams: sign-in walls shown in the page, and the anonymous client in the call', async () => {
@@ -100,7 +70,7 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     const port = await closedPort();
     const joinUrl = `https://127.0.0.1:${port}/wc/join/1?pwd=secret`;
     const meeting = { platform: 'zoom', meetingCode: '1', host: '127.0.0.1', joinUrl, redactedUrl: joinUrl.replace('secret', 'REDACTED') } as const;
-    const failure = await openMeetingPage(page, meeting).catch((err: unknown) => err);
+    const failure = await openMeetingPage(v.page, meeting).catch((err: unknown) => err);
     expect(failure).toMatchObject({ code: 'connection_failed', details: { netError: 'net::ERR_CONNECTION_REFUSED' } });
     expect(String((failure as Error).message)).not.toContain('secret');
   });
@@ -108,7 +78,7 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
   it("Meet: Google's unusual-traffic page, off the Meet host, is blocked and read as a bot wall; a sign-in host as a sign-in wall", async () => {
     // A context of its own: a page closed after the guard failed its navigation hangs in
     // Puppeteer 24 (the session only ever closes the whole browser), a context closes cleanly.
-    const context = await browser.createBrowserContext();
+    const context = await v.browser.createBrowserContext();
     const guarded = await context.newPage();
     const blocked: string[] = [];
     await guardNavigation(guarded, (host) => meetAdapter.allowsNavigationTo(host), (url) => blocked.push(blockedNavigationReason(meetAdapter, url)));
@@ -150,7 +120,7 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     // Seen by the join itself (a quick denial, before any lobby page): a denial, not a page to wait on until the deadline.
     const meeting = meetAdapter.parseUrl(new URL('https://meet.google.com/abc-defg-hij'))!;
     const opts = { botName: 'Recorder', meeting, log, deadline: Date.now() + 30_000, notStartedTimeoutMs: 30_000 };
-    await expect(runJoinLoop(page, opts, MEET_PROBE, async () => null)).rejects.toMatchObject({ code: 'denied_by_host' });
+    await expect(runJoinLoop(v.page, opts, MEET_PROBE, async () => null)).rejects.toMatchObject({ code: 'denied_by_host' });
   });
 
   it("end screens the bot did not ask for: Teams' retry screen and its short removal title, Meet's \"You've left\"", async () => {
@@ -211,91 +181,23 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     await show(`${tiles}<div role="dialog" aria-modal="true"><h2>This video call is being recorded</h2>`
       + '<button data-id="leave">Leave meeting</button><button data-id="join">Join now</button></div>');
     expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call', blockingDialog: 'recording_notice' });
-    await meetAdapter.tidy(page, log);
+    await meetAdapter.tidy(v.page, log);
     expect(await clicked()).toBe('join');
     // Outside a dialog "Join now" is the pre-join button, which tidying never presses.
     await show(`${tiles}<button data-id="prejoin">Join now</button>`);
-    await meetAdapter.tidy(page, log);
+    await meetAdapter.tidy(v.page, log);
     expect(await clicked()).toBeUndefined();
-  });
-
-  it('Zoom: the call stays the call while the footer is hidden', async () => {
-    await show('<div class="meeting-app"><div class="single-main-container__video-frame"><video></video>'
-      + '<div class="video-avatar__avatar-footer"><span>Ann</span></div></div>'
-      + '<footer style="visibility: hidden"><button aria-label="Leave">Leave</button>'
-      + '<button aria-label="open the chat panel">Chat</button></footer></div>');
-    expect((await probe(zoomAdapter)).phase).toBe('in_call');
-  });
-
-  it('Zoom: a hidden footer button is clicked after the pointer moves over the call; a missing one moves nothing', async () => {
-    await show('<div class="meeting-app" style="height: 400px"><footer style="visibility: hidden">'
-      + '<button aria-label="Leave" data-id="leave">Leave</button></footer></div>'
-      + '<script>document.querySelector(".meeting-app").addEventListener("mousemove", () => {'
-      + ' document.querySelector("footer").style.visibility = "visible"; });</script>');
-    expect(await clickRevealing(page, LEAVE_BUTTON, REVEAL_CONTROLS)).toBe(true);
-    expect(await clicked()).toBe('leave');
-    await show('<div class="meeting-app" style="height: 400px"></div>'
-      + '<script>document.querySelector(".meeting-app").addEventListener("mousemove", () => { document.body.dataset.moved = "yes"; });</script>');
-    expect(await clickRevealing(page, LEAVE_BUTTON, REVEAL_CONTROLS)).toBe(false);
-    expect(await page.evaluate(() => document.body.dataset.moved)).toBeUndefined();
-  });
-
-  it('Zoom: tidying joins computer audio from a footer that has hidden itself', async () => {
-    await show('<div class="meeting-app" style="height: 400px"><footer style="visibility: hidden">'
-      + '<button aria-label="join audio" data-id="join-audio">Join Audio</button></footer></div>'
-      + '<script>document.querySelector(".meeting-app").addEventListener("mousemove", () => {'
-      + ' document.querySelector("footer").style.visibility = "visible"; });</script>');
-    await zoomAdapter.tidy(page, log);
-    expect(await clicked()).toBe('join-audio');
-  });
-
-  it('Zoom: the recording notice is acknowledged on its visible copy, and Leave Meeting is never pressed', async () => {
-    const modal = (id: string, style = ''): string => `<div class="zm-modal" role="dialog" style="${style}">`
-      + '<div class="zm-modal-body-title">This meeting is being recorded and AI Companion is on.</div>'
-      + `<button data-id="${id}-leave">Leave Meeting</button><button data-id="${id}-ok">Got it</button></div>`;
-    await show(`<div class="single-main-container__video-frame"><div class="video-avatar__avatar-footer">Ann</div></div>`
-      + `${modal('hidden', 'display: none')}${modal('shown')}`);
-    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'in_call', blockingDialog: 'recording_notice' });
-    await zoomAdapter.tidy(page, log);
-    expect(await clicked()).toBe('shown-ok');
-  });
-
-  it('Zoom: a breakout-room invitation is answered Later, so the bot stays in the main session it records', async () => {
-    await show('<div class="single-main-container__video-frame"><div class="video-avatar__avatar-footer">Ann</div></div>'
-      + '<div class="zm-modal" role="dialog"><div class="zm-modal-body-title">The host is inviting you to join Breakout Room: Room 1</div>'
-      + '<button data-id="join">Join</button><button data-id="later">Later</button></div>');
-    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'in_call', blockingDialog: 'breakout_invite' });
-    await zoomAdapter.tidy(page, log);
-    expect(await clicked()).toBe('later');
-    // "Later" in some other modal is not pressed.
-    await show('<div class="zm-modal" role="dialog"><p>Ask the host to start your video?</p><button data-id="later">Later</button></div>');
-    await zoomAdapter.tidy(page, log);
-    expect(await clicked()).toBeUndefined();
-  });
-
-  it('Zoom: other wordings and walls', async () => {
-    await show('<p>Waiting for the host to start the meeting</p>');
-    expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'meeting_not_started' });
-    await show('<div class="CaptchaContainer"><p>Type the characters you see</p><input placeholder="Enter captcha"></div>');
-    expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'captcha_wall' });
-    await show('<div class="zm-modal" role="dialog"><p>The host has ended this meeting</p><button>OK</button></div>');
-    expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'meeting_ended' });
-    // The panel a timed-out connection leaves over the call: it does not come back by itself.
-    await show('<div class="single-main-container__video-frame"><div class="video-avatar__avatar-footer">Ann</div></div>'
-      + '<div class="zm-modal" role="dialog"><div class="zm-modal-body-title">Joining Meeting Timeout or Browser restriction</div>'
-      + '<p>Your network connection has timed out.</p><button>Report Problem</button><button>Retry</button><button>Leave</button></div>');
-    expect(await probePage(page, ZOOM_PROBE)).toMatchObject({ reason: 'connection_failed' });
   });
 
   it('controls and wordings inside web components (open shadow roots) are read and clicked like any other', async () => {
     // A page of its own: whether a page has shadow roots is checked every 10 s, not on every probe.
-    await page.close();
-    page = await browser.newPage();
+    await v.page.close();
+    v.page = await v.browser.newPage();
     const call = '<div class="single-main-container__video-frame"><video></video>'
       + '<div class="video-avatar__avatar-footer"><span>Ann</span></div></div>';
     await show(inShadow('app', call + '<footer><button aria-label="Leave" data-id="leave">Leave</button></footer>'));
     expect((await probe(zoomAdapter)).phase).toBe('in_call');
-    await zoomAdapter.leave(page, log);
+    await zoomAdapter.leave(v.page, log);
     expect(await clicked()).toBe('leave');
     // A dialog in a nested shadow root: its text is the page's text.
     await show(`<div class="meeting-app">${call}</div><div id="outer"></div><script>
@@ -323,8 +225,8 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
   });
 
   it('a page that draws its state in a web component is read within a second or so, not at the next 10 s check', async () => {
-    await page.close();
-    page = await browser.newPage();
+    await v.page.close();
+    v.page = await v.browser.newPage();
     await show('<p>Joining…</p>');
     expect((await probe(zoomAdapter)).phase).toBe('loading'); // no shadow roots: probes do not look
     await show(inShadow('dialog', '<div role="dialog"><p>You have been removed from this meeting</p></div>'));
@@ -337,11 +239,11 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     const call = '<div class="single-main-container__video-frame"><div class="video-avatar__avatar-footer">Ann</div></div>';
     for (const style of ['display: none', 'visibility: hidden']) {
       await show(`${call}${frame(style)}`);
-      await page.waitForFunction(() => document.querySelector('iframe')?.contentDocument?.body?.textContent?.includes('ended'));
+      await v.page.waitForFunction(() => document.querySelector('iframe')?.contentDocument?.body?.textContent?.includes('ended'));
       expect((await probe(zoomAdapter)).phase, style).toBe('in_call');
     }
     await show(`${call}${frame('')}`);
-    await page.waitForFunction(() => document.querySelector('iframe')?.contentDocument?.body?.textContent?.includes('ended'));
+    await v.page.waitForFunction(() => document.querySelector('iframe')?.contentDocument?.body?.textContent?.includes('ended'));
     expect(await probe(zoomAdapter)).toMatchObject({ reason: 'meeting_ended' });
   });
 
@@ -358,11 +260,4 @@ describe('real-platform page variants', { timeout: 60_000 }, () => {
     expect(await probe(zoomAdapter)).toMatchObject({ reason: 'meeting_ended' });
   });
 
-  it("Zoom: an admin's join disclaimer is agreed to inside its dialog only", async () => {
-    await show('<button data-id="page">Accept</button>');
-    expect(await findElement(page, DISCLAIMER_AGREE)).toBeNull();
-    await show('<button data-id="page">Accept</button><div role="dialog"><p>Recording disclaimer</p><button data-id="agree">I Agree</button></div>');
-    const agree = await findElement(page, DISCLAIMER_AGREE);
-    expect(await agree?.evaluate((b) => (b as HTMLElement).dataset.id)).toBe('agree');
-  });
 });

@@ -70,6 +70,8 @@ describe('watchdogs', () => {
     other.observe(0);
     clock.advance(59_999);
     expect(other.check()).toBeNull();
+    clock.advance(1);
+    expect(other.check()).toBe('everyone_left');
   });
 
   it('reports the first rule that trips', () => {

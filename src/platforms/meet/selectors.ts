@@ -41,12 +41,6 @@ export const LEAVE_BUTTON: ClickTarget = { selectors: ['button[aria-label="Leave
 export const JUST_LEAVE: ClickTarget = { texts: ['Just leave the meeting', 'Just leave the call'] };
 
 /**
- * Audio-only bots: More options → Settings → Video → "Receive resolution (maximum)" → "Audio only",
- * Meet's data-saving setting (Meet then sends no video). Menu items and tabs carry a Material
- * icon's ligature in their text ("settingsSettings"), hence partial matches within their roles;
- * the resolution list is a listbox named by its heading (aria-labelledby), not a <select>.
- */
-/**
  * The meeting chat ("Chat with everyone" in the toolbar, a "Send a message" box; newer releases
  * add "to everyone"), for the job's recording notice. Its panel is in `ignoreText`.
  */
@@ -55,6 +49,12 @@ export const CHAT: ChatSpec = {
   input: ['textarea[aria-label="Send a message"]', 'textarea[aria-label="Send a message to everyone"]', 'textarea[aria-label^="Send a message"]'],
 };
 
+/**
+ * Audio-only bots: More options → Settings → Video → "Receive resolution (maximum)" → "Audio only",
+ * Meet's data-saving setting (Meet then sends no video). Menu items and tabs carry a Material
+ * icon's ligature in their text ("settingsSettings"), hence partial matches within their roles;
+ * the resolution list is a listbox named by its heading (aria-labelledby), not a <select>.
+ */
 export const INCOMING_VIDEO_OFF: IncomingVideoSpec = {
   paths: [
     [

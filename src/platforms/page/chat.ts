@@ -14,7 +14,13 @@ export interface ChatSpec {
 }
 
 const BOX_TIMEOUT_MS = 5_000;
-const SENT_TIMEOUT_MS = 2_000;
+/** Generous: a send that is only slow must not be counted as failed and sent again. */
+const SENT_TIMEOUT_MS = 5_000;
+
+/** A newline would be Enter: the message would go out in pieces. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
 
 /**
  * Sends `text` to everyone in the meeting chat: opens the panel when its box is not showing,
@@ -23,7 +29,7 @@ const SENT_TIMEOUT_MS = 2_000;
  */
 export async function postChatMessage(page: Page, spec: ChatSpec, text: string, log: Logger): Promise<boolean> {
   const box: ClickTarget = { selectors: spec.input };
-  const line = text.replace(/\s+/g, ' ').trim(); // a newline would be Enter: the message would go in pieces
+  const line = oneLine(text);
   const toggle = (): Promise<boolean> => (spec.reveal ? clickRevealing(page, spec.toggle, spec.reveal) : clickIfPresent(page, spec.toggle));
   const opened = !(await findAndDispose(page, box)) && (await toggle());
   try {

@@ -86,6 +86,7 @@ const INCOMING_VIDEO_ITEM: ClickTarget = {
   texts: ['Turn off incoming video', 'Turn off incoming videos'],
   partial: true,
 };
+
 /** The meeting chat (toolbar Chat button, "Type a message" editor), for the job's recording notice. */
 export const CHAT: ChatSpec = {
   toggle: { selectors: ['button#chat-button', 'button[data-tid="chat-button"]', 'button[aria-label="Chat"]'] },
@@ -128,7 +129,7 @@ export const TEAMS_PROBE: ProbeSpec = {
     { reason: 'meeting_not_found', phase: 'left', texts: ['Looks like the meeting URL is incorrect', "We couldn't find this meeting", 'This meeting link is invalid'] },
   ],
   // Chat and captions hold other people's words; "meeting ended?" in chat is not the end.
-  ignoreText: ['[data-tid="chat-pane-message"]', '[data-tid="chat-pane-list"]', '[data-tid="closed-caption-text"]', '[aria-label="Type a message"]'],
+  ignoreText: ['[data-tid="chat-pane-message"]', '[data-tid="chat-pane-list"]', '[data-tid="closed-caption-text"]', '[aria-label="Type a message"]', '[data-tid="ckeditor"]'],
   waitingRoom: {
     texts: [
       'Someone will let you in shortly', 'Someone will let you in soon', 'Someone in the meeting should let you in soon',

@@ -91,11 +91,6 @@ export const REVEAL_CONTROLS: ClickTarget = { selectors: ['#wc-content', '.meeti
 export const NOT_STARTED_ERROR = '(3,001)';
 
 /**
- * Audio-only bots: the footer's More → "Stop Incoming Video" (a react-bootstrap dropdown whose
- * items are `a.dropdown-item` with an aria-label). The footer hides after a while without mouse
- * movement, so the pointer first goes over the call area (`reveal`).
- */
-/**
  * The meeting chat, for the job's recording notice: the footer's button ("open the chat panel",
  * "close the chat panel" once open) and the panel's rich-text editor.
  */
@@ -105,6 +100,11 @@ export const CHAT: ChatSpec = {
   reveal: REVEAL_CONTROLS,
 };
 
+/**
+ * Audio-only bots: the footer's More → "Stop Incoming Video" (a react-bootstrap dropdown whose
+ * items are `a.dropdown-item` with an aria-label). The footer hides after a while without mouse
+ * movement, so the pointer first goes over the call area (`reveal`).
+ */
 export const INCOMING_VIDEO_OFF: IncomingVideoSpec = {
   reveal: REVEAL_CONTROLS,
   paths: [

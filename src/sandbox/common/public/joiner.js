@@ -70,12 +70,12 @@ window.SandboxJoiner = class SandboxJoiner {
     return peer;
   }
 
-  /** Asks the meeting for the participants' video or for none ("Audio only"); the server stops forwarding it. */
   /** A message the page's chat sent to everyone. */
   chat(text) {
     this.send({ type: 'chat', text: String(text) });
   }
 
+  /** Asks the meeting for the participants' video or for none ("Audio only"); the server stops forwarding it. */
   setIncomingVideo(on) {
     this.send({ type: 'video', on: !!on });
   }
