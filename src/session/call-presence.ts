@@ -19,12 +19,8 @@ export interface Interruption {
   endedAt: string | null;
 }
 
-/** How long each kind of absence is waited out, in ms, and what it means when it is not. */
-export interface PresenceLimits {
-  reconnecting: number;
-  waitingRoom: number;
-  unrecognised: number;
-}
+/** How long each kind of absence is waited out, in ms ("You left the meeting" is not waited out). */
+export type PresenceLimits = Record<Exclude<OutOfCall, 'left'>, number>;
 
 const GIVE_UP: Record<OutOfCall, ReasonCode> = {
   // The platform could not get the bot back into the call. The recording is kept (a done
@@ -149,8 +145,6 @@ export class CallPresence implements Watchdog {
   }
 
   private limitOf(kind: OutOfCall): number {
-    if (kind === 'left') return 0;
-    if (kind === 'waiting_room') return this.limits.waitingRoom;
-    return this.limits[kind];
+    return kind === 'left' ? 0 : this.limits[kind];
   }
 }

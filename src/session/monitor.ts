@@ -39,7 +39,7 @@ export const UNRECOGNISED_GRACE_MS = 20_000;
 export function callPresence(clock: Clock, job: MeetingJob): CallPresence {
   return new CallPresence(clock, {
     reconnecting: RECONNECT_GRACE_MS,
-    waitingRoom: job.limits.waitingRoomTimeoutSec * 1000,
+    waiting_room: job.limits.waitingRoomTimeoutSec * 1000,
     unrecognised: UNRECOGNISED_GRACE_MS,
   });
 }
@@ -89,21 +89,23 @@ export interface LobbyWait {
 export async function waitForAdmission(ctx: CallContext, onWaitingRoom: () => void, lobby: LobbyWait = { enteredAt: null }): Promise<'admitted' | 'dropped'> {
   const { job, clock } = ctx;
   const lostSince = clock.now();
+  const limitFrom = (enteredAt: number): Watchdog => waitingRoomWatchdog(clock, enteredAt, job.limits.waitingRoomTimeoutSec);
+  let limit = lobby.enteredAt === null ? null : limitFrom(lobby.enteredAt);
   for (;;) {
     checkStopAndGuard(ctx);
     const p = await probe(ctx);
-    const limit = lobby.enteredAt === null ? null : waitingRoomWatchdog(clock, lobby.enteredAt, job.limits.waitingRoomTimeoutSec);
     const tripped = limit?.check() ?? null;
     if (p?.reason === 'waiting_room_timeout' && !tripped) return 'dropped';
     if (p?.reason) throw new MeetcapError(p.reason, undefined, { phase: p.phase });
     if (p?.phase === 'in_call') return 'admitted';
     // Meet shows "You left the meeting" after a denial it did not word; the bot never left by itself.
     if (p?.phase === 'left') throw new MeetcapError('denied_by_host', 'the lobby page says the bot left the meeting without saying why', { phase: p.phase });
-    if (p?.phase === 'waiting_room' && lobby.enteredAt === null) {
+    if (p?.phase === 'waiting_room' && !limit) {
       onWaitingRoom();
       lobby.enteredAt = clock.now();
+      limit = limitFrom(lobby.enteredAt);
     }
-    if (lobby.enteredAt === null && clock.now() - lostSince > job.limits.joinTimeoutSec * 1000) {
+    if (!limit && clock.now() - lostSince > job.limits.joinTimeoutSec * 1000) {
       throw new MeetcapError('join_ui_unrecognised', `page stayed in phase ${p?.phase ?? 'unknown'} after asking to join`);
     }
     if (tripped) throw new MeetcapError(tripped);

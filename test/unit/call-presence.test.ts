@@ -4,7 +4,7 @@ import { monitorCall, waitForAdmission, RECONNECT_GRACE_MS, UNRECOGNISED_GRACE_M
 import { scriptedCall } from '../helpers/scripted-call.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
-const LIMITS = { reconnecting: 180_000, waitingRoom: 900_000, unrecognised: 20_000 };
+const LIMITS = { reconnecting: 180_000, waiting_room: 900_000, unrecognised: 20_000 };
 
 describe('call presence: time out of the call after admission', () => {
   it('a reconnect is waited out up to its allowance, counted from when the page first said so', () => {
@@ -121,7 +121,7 @@ describe('call presence: time out of the call after admission', () => {
 
   it('back in the waiting room: the waiting-room limit governs, whatever the page shows in between', () => {
     const clock = new FakeClock();
-    const p = new CallPresence(clock, { ...LIMITS, waitingRoom: 30_000 });
+    const p = new CallPresence(clock, { ...LIMITS, waiting_room: 30_000 });
     expect(p.observe('waiting_room')).toEqual({ kind: 'left_call', to: 'waiting_room' });
     clock.advance(10_000);
     expect(p.observe('unreadable')).toBeNull();
