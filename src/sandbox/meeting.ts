@@ -1,17 +1,16 @@
 import { SandboxError } from './errors.js';
 import { MediaPairs } from './media-pairs.js';
+import { meetingView } from './meeting-view.js';
 import {
   TERMINAL_JOINER_STATES,
   type Joiner,
   type JoinerState,
-  type JoinerView,
   type LeftBy,
   type MeetingEvent,
   type MeetingOptions,
   type MeetingState,
   type MeetingView,
   type Participant,
-  type ParticipantView,
   type PlatformId,
 } from './types.js';
 
@@ -256,18 +255,7 @@ export class Meeting {
   }
 
   view(): MeetingView {
-    const joiners: JoinerView[] = [...this.joiners.values()].map((j) => ({
-      id: j.id, name: j.name, state: j.state, events: [...j.events], incomingVideo: j.incomingVideo, videoFrom: this.videoFrom(j.id), chat: [...j.chat],
-      ...(j.leftBy ? { leftBy: j.leftBy } : {}),
-    }));
-    const participants: ParticipantView[] = [...this.participants.values()].map((p) => ({
-      id: p.id, name: p.name, toneHz: p.toneHz, speaking: p.speaking, joinedAt: p.joinedAt, leftAt: p.leftAt, speech: [...p.speech],
-      ...(p.flashPeriodMs !== undefined ? { flashPeriodMs: p.flashPeriodMs } : {}),
-    }));
-    return {
-      platform: this.platform, code: this.code, url: this.url, state: this.state,
-      options: { ...this.options }, joiners, participants, peersConnected: this.peersConnected(),
-    };
+    return meetingView(this);
   }
 
   /** Stops timers; the meeting object stays readable. */
