@@ -35,6 +35,13 @@ export interface PageProbe {
   blockingDialog?: string;
   /** The page says it lost its connection and is trying to get it back. */
   reconnecting?: boolean;
+  /**
+   * In the call: the page's own count of the people in it, the bot included (Meet's avatar badge,
+   * Zoom's footer counter), when it shows one. Tiles can all be out of view while people are there.
+   */
+  headcount?: number;
+  /** In the call: someone's screen share is on show (the bot never shares one). */
+  presenting?: boolean;
 }
 
 export interface JoinOptions {

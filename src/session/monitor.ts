@@ -123,6 +123,16 @@ function presenceOf(p: PageProbe | null): ProbeReading {
   return p.reconnecting ? 'reconnecting' : 'unrecognised';
 }
 
+/**
+ * How many others the page shows in the call. Tiles can all be out of view while people are
+ * there (a screen share in spotlight, a hidden thumbnail strip), so the page's own headcount (the
+ * bot included) and a share on show count too: a bot that left mid-demo would lose the meeting,
+ * one that stays keeps only its alone timer waiting.
+ */
+function othersIn(p: PageProbe): number {
+  return Math.max(p.participants.length, (p.headcount ?? 0) - 1, p.presenting ? 1 : 0);
+}
+
 function logPresence(log: Logger, change: PresenceChange | null): void {
   if (change?.kind === 'left_call') log.warn({ presence: change.to }, `out of the call (${change.to}); the recording goes on`);
   else if (change?.kind === 'changed') log.warn({ presence: change.to, was: change.from }, `still out of the call, now ${change.to}`);
@@ -150,7 +160,7 @@ export async function monitorCall(ctx: CallContext, recordingStartedAt: () => nu
     logPresence(log, presence.observe(presenceOf(p)));
     if (p?.phase === 'in_call') {
       ctx.participants.observe(p.participants);
-      alone.observe(p.participants.length);
+      alone.observe(othersIn(p));
       if (p.blockingDialog || ++sinceTidy >= TIDY_EVERY_PROBES) {
         sinceTidy = 0;
         await ctx.adapter.tidy(ctx.page, log).catch(() => undefined);

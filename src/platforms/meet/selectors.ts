@@ -124,6 +124,10 @@ export const MEET_PROBE: ProbeSpec = {
       texts: ['This video call is being recorded', 'This video call is being transcribed', 'Gemini is taking notes', 'will be shared with', 'is taking notes'],
     },
   ],
+  // The avatar badge beside People counts everyone in the call, the bot included (it also shows
+  // on the pre-join page, for those already in: read only in the call). A presentation in
+  // spotlight can hide every tile but its own.
+  headcount: [{ selector: '[data-avatar-count]', attribute: 'data-avatar-count' }],
   tiles: {
     tile: '[data-participant-id]',
     idAttribute: 'data-participant-id',

@@ -264,6 +264,27 @@
     return [...byId.values()];
   }
 
+  // The page's count of the people in the call, read shown or hidden (Zoom's footer hides itself
+  // while the pointer is still); the largest number wins. Null when the page shows none.
+  function headcount(specs) {
+    let most = null;
+    for (const h of specs || []) {
+      for (const el of queryAll(h.selector)) {
+        const found = /\d+/.exec((h.attribute ? el.getAttribute(h.attribute) : el.textContent) || '');
+        if (found) most = Math.max(most === null ? 0 : most, parseInt(found[0], 10));
+      }
+    }
+    return most;
+  }
+
+  function inCall(spec, selfName, text, state) {
+    const call = state('in_call', tiles(spec.tiles, selfName).filter((t) => !t.self));
+    const count = headcount(spec.headcount);
+    if (count !== null) call.headcount = count;
+    call.presenting = !!spec.presenting && matches(text, spec.presenting);
+    return call;
+  }
+
   function probe(spec, selfName) {
     const stateTexts = [spec.waitingRoom, spec.reconnecting, spec.left, ...spec.outcomes].flatMap((sig) => (sig && sig.texts) || []);
     const text = pageText(spec.ignoreText, spec.ignoreMessagesWith, stateTexts);
@@ -280,8 +301,9 @@
     const reconnecting = !!spec.reconnecting && matches(text, spec.reconnecting);
     const state = (phase, participants) => ({ phase, participants: participants || [], blockingDialog, reconnecting });
     if (matches(text, spec.waitingRoom)) return state('waiting_room');
-    const inCallSignals = spec.inCall.selectors.filter((s) => queryAll(s).some(visible)).length;
-    if (inCallSignals >= spec.inCall.minSignals) return state('in_call', tiles(spec.tiles, selfName).filter((t) => !t.self));
+    const inCallSignals = spec.inCall.selectors.filter((s) => queryAll(s).some(visible)).length
+      + (spec.inCall.mounted || []).filter((s) => queryAll(s).length > 0).length;
+    if (inCallSignals >= spec.inCall.minSignals) return inCall(spec, selfName, text, state);
     if (spec.left && matches(text, spec.left)) return state('left');
     if (matches(text, spec.prejoin)) return state('prejoin');
     return state('loading');

@@ -46,6 +46,13 @@ export interface TileSpec {
   speakingSelector?: string;
 }
 
+/** An element whose number counts the people in the call, the bot included. */
+export interface HeadcountSpec {
+  selector: string;
+  /** Read the first number of this attribute instead of the element's text. */
+  attribute?: string;
+}
+
 export interface ProbeSpec {
   outcomes: readonly OutcomeSignal[];
   /** Containers of text people typed or said (chat, captions): never read as page state. */
@@ -61,7 +68,21 @@ export interface ProbeSpec {
    * In-call needs at least `minSignals` of these visible: signals that never exist in a lobby.
    * One entry is one signal; a CSS selector list (`a, b`) names one signal shown in several ways.
    */
-  inCall: { selectors: readonly string[]; minSignals: number };
+  inCall: {
+    selectors: readonly string[];
+    minSignals: number;
+    /**
+     * Signals that count when merely in the page, shown or hidden: a toolbar that hides itself
+     * while the pointer is still. Only for controls no lobby or pre-join page has.
+     */
+    mounted?: readonly string[];
+  };
+  /**
+   * Signs that others are in the call when no tile shows them (a screen share filling the view,
+   * a hidden thumbnail strip): the page's headcount, someone presenting. Read only in the call.
+   */
+  headcount?: readonly HeadcountSpec[];
+  presenting?: Signal;
   prejoin: Signal;
   dialogs: ReadonlyArray<Signal & { name: string }>;
   tiles: TileSpec;

@@ -158,6 +158,10 @@ export const TEAMS_PROBE: ProbeSpec = {
     texts: ['How do you want to join your Teams meeting', 'Join meeting from this browser', 'Continue on this browser', 'Join on this browser', 'Choose your audio and video settings', 'Choose your video and audio options'],
   },
   dialogs: [{ name: 'recording_notice', texts: ['Recording has started', 'Transcription has started'] }],
+  // A shared screen takes the stage as its own tile. No headcount: the People badge has been
+  // seen stuck at 2 in an empty meeting, and the roster lists invitees who never came.
+  presenting: { selectors: ['[data-stream-type="ScreenSharing"]'] },
+  // Camera-off participants keep their Video tile (an avatar instead of the stream).
   tiles: {
     tile: '[data-stream-type="Video"]',
     nameAttribute: 'data-tid',

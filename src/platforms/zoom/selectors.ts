@@ -154,21 +154,30 @@ export const ZOOM_PROBE: ProbeSpec = {
   // the waiting room mid-call (the waiting-room texts above), which it waits out like the lobby.
   reconnecting: { texts: ['Reconnecting', 'Trying to reconnect'] },
   left: { texts: ['You have left the meeting', 'You left the meeting'] },
-  // The Leave button never shows in the waiting room; the others only in the call. The first
-  // two live in the footer, which hides while the pointer is still, so the video area alone
-  // (its frames and their name footers) must also be enough.
+  // The Leave button never shows in the waiting room; the others only in the call. The footer
+  // (Leave, chat, participants) hides while the pointer is still but stays in the page, so it
+  // counts mounted. The video area (frames, name footers) and a screen share that fills the view
+  // and hides the thumbnail strip are the shown signals.
   inCall: {
     selectors: [
-      'button[aria-label="Leave"], button.footer__leave-btn',
-      'button[aria-label*="chat panel" i], button[aria-label*="participants list" i], .footer-button__participants-icon',
       [
         '.speaker-active-container__video-frame', '.single-main-container__video-frame', '.single-suspension-container__video-frame',
         '.speaker-bar-container__video-frame', '.gallery-video-container__video-frame', '.gallery-video-container__main-view',
       ].join(', '),
       '.video-avatar__avatar-footer',
+      '#sharee-container, .sharee-container__canvas',
+    ],
+    mounted: [
+      'button[aria-label="Leave"], button.footer__leave-btn',
+      'button[aria-label*="chat panel" i], button[aria-label*="participants list" i], .footer-button__participants-icon',
     ],
     minSignals: 2,
   },
+  // The footer's participants counter (the bot included; other bots read it as their "alone"
+  // test). For a host it may also count the waiting room: the bot is never made host on purpose.
+  headcount: [{ selector: '.footer-button__participants-icon .footer-button__number-counter, #participant .footer-button__number-counter' }],
+  // The share's player says what it plays; after a share it goes back to media-type "video".
+  presenting: { selectors: ['video-player[media-type="share"]'] },
   prejoin: {
     selectors: [...NAME_INPUT, ...PASSCODE_INPUT],
     texts: ['Enter Meeting Info', 'Join from your browser', 'Launch Meeting', 'Click Launch Meeting below'],
@@ -185,7 +194,8 @@ export const ZOOM_PROBE: ProbeSpec = {
   tiles: {
     // Whatever element holds a name footer is a tile, however Zoom wraps it this release.
     tile: '.speaker-active-container__video-frame, :has(> .video-avatar__avatar-footer)',
-    name: ['.video-avatar__avatar-footer span', '.video-avatar__avatar-footer'],
+    // With the camera off the footer is empty and the name is on the avatar's title.
+    name: ['.video-avatar__avatar-footer span', '.video-avatar__avatar-name', '.video-avatar__avatar-title', '.video-avatar__avatar-footer'],
     self: ['.video-avatar--self', '[data-self="true"]'],
     speakingSelector: '.speaker-active-container__video-frame, .video-avatar--speaking',
   },
