@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/index.js';
-import { fileJobJsonSchema, meetingJobJsonSchema } from '../contracts/index.js';
+import { fileJobJsonSchema, meetingJobJsonSchema, type PlatformId } from '../contracts/index.js';
 import { createRootLogger } from '../observability/logger.js';
 import { createOps } from './api.js';
 import { fail, readJob, readStdin } from './cli-util.js';
@@ -94,11 +94,12 @@ program
   .command('link')
   .description('Check a meeting link or invite text: print its platform, meeting code and redacted join URL.')
   .argument('<input...>', 'a meeting link or invite text (words are joined by spaces), or - to read stdin')
-  .action(async (words: string[]) => {
+  .addOption(new Option('--platform <platform>', 'the platform the meeting is on, when the text names meetings on several').choices(['meet', 'zoom', 'teams']))
+  .action(async (words: string[], opts: { platform?: PlatformId }) => {
     try {
       const input = words.length === 1 && words[0] === '-' ? await readStdin() : words.join(' ');
       const { describeLink } = await import('./link.js');
-      process.stdout.write(`${JSON.stringify(describeLink(input), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(describeLink(input, opts.platform), null, 2)}\n`);
     } catch (err) {
       fail(err);
     }

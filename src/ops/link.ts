@@ -1,3 +1,4 @@
+import type { PlatformId } from '../contracts/index.js';
 import { extractMeetingFromInvite } from '../platforms/invite.js';
 
 /** What `meetcap link` prints: enough to check a link, with every secret left out. */
@@ -12,10 +13,11 @@ export interface LinkReport {
 
 /**
  * Accepts a bare link or whole invite text; throws MeetcapError `url_not_allowed` when there is no
- * meeting, `platform_unsupported` when the meeting is on a service no adapter joins (Webex…).
+ * meeting or several different ones (`platform` picks among platforms), `platform_unsupported`
+ * when the meeting is on a service no adapter joins (Webex…).
  */
-export function describeLink(input: string): LinkReport {
-  const { meeting, passcode, passcodeSource } = extractMeetingFromInvite(input);
+export function describeLink(input: string, platform?: PlatformId): LinkReport {
+  const { meeting, passcode, passcodeSource } = extractMeetingFromInvite(input, platform);
   return {
     platform: meeting.platform,
     meetingCode: meeting.meetingCode,

@@ -16,6 +16,12 @@ export interface LinkSpan {
 
 /** Punctuation that ends a sentence or wraps a link, never the last character of a meeting link. */
 const TRAILING = /[().,;:!?\]'"*>]+$/;
+/**
+ * Characters no meeting link holds, which end one wherever they stand: typographic quotes
+ * (“…”), Slack's `<link|label>`, zero-width spaces (Outlook and Teams text has them) and the
+ * full-width punctuation of Japanese and Chinese prose (（…）。、).
+ */
+const NEVER_IN_LINK = /[\u200b-\u200d\u2060\ufeff\u201c\u201d\u2018\u2019\u00ab\u00bb|\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]/u;
 
 /** Web links, desktop-app links and scheme-less links on a meeting host ("meet.google.com/abc-defg-hij"). */
 const LINK = new RegExp(`https?://[^\\s<>]+|${APP_LINK_IN_TEXT.source}|${BARE_LINK_IN_TEXT.source}`, 'gi');
@@ -32,7 +38,7 @@ export function findLinks(text: string): LinkSpan[] {
 }
 
 function trimLink(candidate: string, withFollowing: string): string {
-  let link = candidate;
+  let link = candidate.split(NEVER_IN_LINK)[0]!;
   const glued = GLUED_LABEL.exec(withFollowing);
   if (glued && glued.index < link.length) link = link.slice(0, glued.index);
   // Meeting links never contain parentheses or end in punctuation, so all of it is prose.

@@ -12,7 +12,7 @@
  * - no "Meeting ID: <digits>" naming a different numeric meeting may sit between the link and the
  *   label (invites that list several meetings repeat that header per meeting).
  */
-import { MeetcapError } from '../contracts/index.js';
+import { MeetcapError, type PlatformId } from '../contracts/index.js';
 import { ID_CJK, ID_LATIN, PASSCODE_CJK, PASSCODE_LATIN } from './invite-labels.js';
 import { findLinks, normaliseLink } from './invite-links.js';
 import { decodeEntities } from './url-kit.js';
@@ -48,9 +48,14 @@ const MEETING_ID = new RegExp(
   'giu',
 );
 
-export function extractMeetingFromInvite(text: string): InviteMeeting {
+/**
+ * `expected`: the platform the caller knows the meeting is on (the job's `platform`); it picks
+ * the meeting when the text names meetings on several platforms (a Meet link Google Calendar
+ * added beside the Zoom link the organiser pasted).
+ */
+export function extractMeetingFromInvite(text: string, expected?: PlatformId): InviteMeeting {
   // NFC: an accent written as its own combining mark ("Co\u0301digo") reads as the label it is.
-  const clean = decodeEntities(text).normalize('NFC');
+  const clean = decodeEntities(withoutTags(text)).normalize('NFC');
   const refusals: MeetcapError[] = [];
   const anchors: Array<Anchor & { meeting: ParsedMeeting }> = [];
   for (const link of findLinks(clean)) {
@@ -65,7 +70,7 @@ export function extractMeetingFromInvite(text: string): InviteMeeting {
   // An invite for a service no adapter joins (Webex…) says so, rather than "no meeting found", and
   // its "Meeting ID" is that service's, never read as a Zoom or Teams number.
   const unsupported = refusals.find((r) => r.code === 'platform_unsupported');
-  const chosen = anchors[0] ?? (unsupported ? undefined : fromMeetingId(clean));
+  const chosen = onlyMeeting(anchors, expected) ?? (unsupported ? undefined : fromMeetingId(clean));
   if (!chosen) {
     if (unsupported) throw unsupported;
     const why = refusals.length ? ` (${refusals[0]!.message})` : '';
@@ -75,13 +80,40 @@ export function extractMeetingFromInvite(text: string): InviteMeeting {
   }
   const { meeting } = chosen;
   if (meeting.platform === 'meet') return { meeting }; // Meet has no passcodes; its PINs are dial-in only.
+  // A link's passcode (Zoom's pwd, Teams' p=) is an encoding the page reads by itself, never the
+  // one a person types: Teams invites show "Passcode: Mt9xB2N6" beside `?p=gs3i4BbISAYdWvdTo0`.
   const typed = findPasscode(clean, chosen.key, anchors.length ? anchors : [chosen]);
-  if (meeting.platform === 'teams' && meeting.passcodeInUrl) {
-    // Teams' p= is the typed passcode itself; the link is the authority when both exist.
-    return { meeting, passcode: meeting.passcodeInUrl, passcodeSource: anchors.length ? 'url' : 'invite_text' };
-  }
   if (typed) return { meeting, passcode: typed, passcodeSource: 'invite_text' };
   return meeting.passcodeInUrl ? { meeting, passcodeSource: 'url' } : { meeting };
+}
+
+/**
+ * The one meeting the links name (a link may be repeated, as in an HTML invite's text and href).
+ * Meetings on several platforms: the `expected` one. Several meetings otherwise (an old and a new
+ * link, a "backup" meeting) are not guessed at.
+ */
+function onlyMeeting<T extends Anchor & { meeting: ParsedMeeting }>(anchors: readonly T[], expected?: PlatformId): T | undefined {
+  const candidates = expected && anchors.some((a) => a.meeting.platform === expected) ? anchors.filter((a) => a.meeting.platform === expected) : anchors;
+  const keys = [...new Set(candidates.map((a) => a.key))];
+  if (keys.length > 1) {
+    throw new MeetcapError('url_not_allowed', `the text names ${keys.length} different meetings (${keys.join(', ')}); give the one to join`, {
+      field: 'meetingUrl',
+      meetings: keys,
+    });
+  }
+  return candidates[0];
+}
+
+/**
+ * HTML invites (Outlook, Teams) put tags between a label and its value (`<b>Passcode:</b>
+ * 123456`); each tag becomes a space, a link's `href` stays as text. `<https://…>`, the
+ * plain-text way of writing a link, is no tag and stays.
+ */
+function withoutTags(text: string): string {
+  if (!/<\/?[a-z][a-z0-9]*[\s/>]/i.test(text)) return text;
+  return text
+    .replace(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>/gi, ' $2 ')
+    .replace(/<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>/gi, ' ');
 }
 
 function keyOf(meeting: ParsedMeeting): string {
@@ -101,11 +133,8 @@ function fromMeetingId(text: string): (Anchor & { meeting: ParsedMeeting }) | un
   const teams = id.length > 11 || (id.length >= 10 && saysTeams);
   const start = match.index;
   const end = start + match[0].length;
-  const key = `${teams ? 'teams' : 'zoom'}:${id}`;
-  const passcode = teams ? findPasscode(text, key, [{ start, end, key }]) : undefined;
-  const url = teams
-    ? `https://teams.microsoft.com/meet/${id}${passcode ? `?p=${encodeURIComponent(passcode)}` : ''}`
-    : `https://zoom.us/j/${id}`;
+  // The passcode is typed where the page asks (the link's p= would be its hashed form).
+  const url = teams ? `https://teams.microsoft.com/meet/${id}` : `https://zoom.us/j/${id}`;
   const meeting = parseMeetingUrl(url);
   return { start, end, key: keyOf(meeting), meeting };
 }

@@ -1,6 +1,6 @@
 import { MeetcapError, type PlatformId } from '../contracts/index.js';
 import { findLinks, normaliseLink } from './invite-links.js';
-import { onDomain } from './url-kit.js';
+import { decodeEntities, onDomain } from './url-kit.js';
 import { meetAdapter } from './meet/index.js';
 import { meetNotJoinable } from './meet/url.js';
 import type { ParsedMeeting, PlatformAdapter } from './platform.js';
@@ -51,9 +51,10 @@ function otherService(host: string): string | undefined {
  * with its query encoded as one value (`?pwd%3D…`). Left as written when it holds no single link.
  */
 function linkOf(raw: string): string {
-  const written = raw.trim();
-  const found = findLinks(written);
-  return normaliseLink(found.length === 1 ? found[0]!.raw : written);
+  // As copied out of an HTML invite: `&amp;` between query values, `<a href="X">X</a>`.
+  const written = decodeEntities(raw).trim();
+  const found = [...new Set(findLinks(written).map((l) => l.raw))];
+  return normaliseLink(found.length === 1 ? found[0]! : written);
 }
 
 /**

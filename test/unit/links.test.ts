@@ -10,6 +10,7 @@ const CONTEXT = '{"Tid":"72f988bf-86f1-41af-91ab-2d7cd011db47","Oid":"e2b1c0a1-3
 const TEAMS_LINK = `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(THREAD)}/0?context=${encodeURIComponent(CONTEXT)}`;
 const ZOOM_PWD = 'cWY6aUtOQmVGZ0xxUT09.1';
 const ZOOM_NO_PWD = 'https://us06web.zoom.us/j/88240852079';
+const ZOOM_WITH_PWD = `${ZOOM_NO_PWD}?pwd=${ZOOM_PWD}`;
 
 const ZOOM_INVITE = `Jane Doe is inviting you to a scheduled Zoom meeting.
 
@@ -76,11 +77,27 @@ const CASES: Array<[string, Case]> = [
   ['HTML entities', { text: `<a href="https://zoom.us/w/88240852079?tk=tok123&amp;pwd=${ZOOM_PWD}">Join</a>`, platform: 'zoom', code: '88240852079', source: 'url', joinUrl: `https://zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}&tk=tok123` }],
   ['full Zoom invite', { text: ZOOM_INVITE, platform: 'zoom', code: '88240852079', passcode: '584706', source: 'invite_text' }],
   ['full Teams invite', { text: TEAMS_INVITE, platform: 'teams', code: THREAD, passcode: 'abc123', source: 'invite_text' }],
-  ['Teams meeting ID only', { text: 'Microsoft Teams meeting\nMeeting ID: 123 456 789 012\nPasscode: abc123', platform: 'teams', code: '123456789012', passcode: 'abc123', source: 'invite_text', joinUrl: 'https://teams.microsoft.com/meet/123456789012?p=abc123' }],
+  ['Teams meeting ID only', { text: 'Microsoft Teams meeting\nMeeting ID: 123 456 789 012\nPasscode: abc123', platform: 'teams', code: '123456789012', passcode: 'abc123', source: 'invite_text', joinUrl: 'https://teams.microsoft.com/meet/123456789012' }],
   ['Teams meeting ID (10 digits, says Teams)', { text: 'Microsoft Teams\nMeeting ID: 2812 345 678\nPasscode: Qw3rty', platform: 'teams', code: '2812345678', passcode: 'Qw3rty' }],
   ['Zoom meeting ID only', { text: 'Zoom call\nMeeting ID: 882 4085 2079\nPasscode: 584706', platform: 'zoom', code: '88240852079', passcode: '584706', source: 'invite_text', joinUrl: 'https://zoom.us/wc/join/88240852079' }],
   ['Zoom meeting ID with dashes', { text: 'Meeting ID: 882-4085-2079', platform: 'zoom', code: '88240852079' }],
-  ['Teams short link with p=', { text: 'Join https://teams.microsoft.com/meet/2812345678901?p=Ab12Cd', platform: 'teams', code: '2812345678901', passcode: 'Ab12Cd', source: 'url' }],
+  // p= is the passcode hashed (Microsoft's notice MC772556): the page reads it, nobody types it.
+  ['Teams short link with p=', { text: 'Join https://teams.microsoft.com/meet/2812345678901?p=gs3i4BbISAYdWvdTo0', platform: 'teams', code: '2812345678901', source: 'url' }],
+  ['Teams invite: the passcode shown, not the link\'s p=', {
+    text: 'Microsoft Teams meeting\nJoin the meeting now<https://teams.microsoft.com/meet/264183392744150?p=gs3i4BbISAYdWvdTo0>\nMeeting ID: 264 183 392 744 150\nPasscode: Mt9xB2N6',
+    platform: 'teams', code: '264183392744150', passcode: 'Mt9xB2N6', source: 'invite_text', joinUrl: 'https://teams.microsoft.com/meet/264183392744150?p=gs3i4BbISAYdWvdTo0',
+  }],
+  ['HTML invite: tags between label and value', {
+    text: '<div><span>Meeting ID: </span><span>344 674 159 108 1</span><br><span>Passcode: </span><span>ps3JH7YK</span></div><p><b>Passcode:</b> ps3JH7YK</p>',
+    platform: 'teams', code: '3446741591081', passcode: 'ps3JH7YK',
+  }],
+  ['Zoom HTML invite, passcode in bold', { text: `<p><a href="${ZOOM_NO_PWD}">Join Zoom Meeting</a></p><p><b>Passcode:</b> 584706</p>`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
+  // Where a link ends: typographic quotes, zero-width spaces, Slack's label, full-width punctuation, prose after the pwd's version.
+  ['link in typographic quotes', { text: `Please use \u201c${ZOOM_WITH_PWD}\u201d to join.`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['zero-width space after the link', { text: `${ZOOM_WITH_PWD}\u200b\nPasscode: 584706`, platform: 'zoom', code: '88240852079', passcode: '584706', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['Slack link with a label', { text: `<${ZOOM_WITH_PWD}|Zoom>`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['Japanese prose around the link', { text: 'こちらから参加してください（https://us02web.zoom.us/j/85551234567）。', platform: 'zoom', code: '85551234567', joinUrl: 'https://us02web.zoom.us/wc/join/85551234567' }],
+  ['prose glued after the pwd', { text: `${ZOOM_WITH_PWD}Join by phone +1 646 558 8656`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
   ['Meet invite (PIN is not a passcode)', { text: MEET_INVITE, platform: 'meet', code: 'abc-defg-hij' }],
   ['skips non-meeting links first', { text: 'Agenda https://docs.example.com/x then https://zoom.us/download and https://acme.zoom.us/j/98765432101', platform: 'zoom', code: '98765432101' }],
   ['glued Meeting ID label', { text: `https://us06web.zoom.us/j/88240852079?pwd=${ZOOM_PWD}Meeting ID: 882 4085 2079`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
@@ -159,10 +176,21 @@ describe('extractMeetingFromInvite', () => {
   });
 
   it('never takes the passcode of another meeting', () => {
-    const text = `Team A: https://zoom.us/j/111222333\n\nTeam B (Passcode: 999999) https://zoom.us/j/444555666`;
-    expect(extractMeetingFromInvite(text).passcode).toBeUndefined();
+    const text = `Team A: https://zoom.us/j/111222333\n\nTeam B (Passcode: 999999) https://teams.microsoft.com/meet/2812345678901`;
+    expect(extractMeetingFromInvite(text, 'zoom').passcode).toBeUndefined();
     const listed = `https://zoom.us/j/111222333\nMeeting ID: 444 555 666\nPasscode: 999999`;
     expect(extractMeetingFromInvite(listed).passcode).toBeUndefined();
+  });
+
+  it('does not guess between different meetings; the job\'s platform picks one where they are on different platforms', () => {
+    const both = 'Join with Google Meet https://meet.google.com/abc-defg-hij\nWe\'ll use Zoom instead: https://zoom.us/j/88240852079 Passcode: 584706';
+    expect(() => extractMeetingFromInvite(both)).toThrow(/2 different meetings/);
+    expect(extractMeetingFromInvite(both, 'zoom')).toMatchObject({ meeting: { meetingCode: '88240852079' }, passcode: '584706' });
+    expect(extractMeetingFromInvite(both, 'meet').meeting.meetingCode).toBe('abc-defg-hij');
+    // An updated invite with the old and the new link of one platform: not guessed either.
+    expect(() => extractMeetingFromInvite('Old: https://zoom.us/j/81111111111 New: https://zoom.us/j/82222222222', 'zoom')).toThrow(MeetcapError);
+    // One meeting written twice (an anchor's href and its text) is one meeting.
+    expect(extractMeetingFromInvite(`<a href="${ZOOM_NO_PWD}">${ZOOM_NO_PWD}</a>`).meeting.meetingCode).toBe('88240852079');
   });
 
   it('ignores passcodes too far from the link', () => {
@@ -209,6 +237,15 @@ describe('meetcap link', () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ platform: 'teams', meetingCode: THREAD, passcodeFound: true, passcodeSource: 'invite_text' });
     expect(stdout).not.toContain('abc123');
+  }, 30_000);
+
+  it('asks which meeting when the invite names two, and takes the platform it is told', async () => {
+    const both = 'Join with Google Meet https://meet.google.com/abc-defg-hij or Zoom https://zoom.us/j/88240852079';
+    const unsure = await cli(['link', both]);
+    expect(unsure.code).toBe(2);
+    expect(JSON.parse(unsure.stderr)).toMatchObject({ error: { code: 'url_not_allowed', message: expect.stringMatching(/2 different meetings/) } });
+    const told = await cli(['link', '--platform', 'zoom', both]);
+    expect(JSON.parse(told.stdout)).toMatchObject({ platform: 'zoom', meetingCode: '88240852079' });
   }, 30_000);
 
   it('fails with the typed error and exit code 2', async () => {

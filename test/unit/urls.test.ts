@@ -116,6 +116,9 @@ describe('meeting links', () => {
     ['https://zoom.us/j/85551234567%3Fpwd%3DcWY6UT09.1', 'https://zoom.us/wc/join/85551234567?pwd=cWY6UT09.1'],
     ['<https://meet.google.com/abc-defg-hij>', 'https://meet.google.com/abc-defg-hij?hl=en'],
     ['https://meet.google.com/abc-defg-hij.', 'https://meet.google.com/abc-defg-hij?hl=en'],
+    // Out of an HTML invite: entities between query values, the anchor with the link twice.
+    ['https://zoom.us/w/85551234567?tk=tok1&amp;pwd=cWY6UT09.1', 'https://zoom.us/wc/join/85551234567?pwd=cWY6UT09.1&tk=tok1'],
+    ['<a href="https://zoom.us/j/85551234567">https://zoom.us/j/85551234567</a>', 'https://zoom.us/wc/join/85551234567'],
   ])('a job link copied with its surroundings (%s) joins the link alone, its passcode intact', (raw, joinUrl) => {
     expect(parseMeetingUrl(raw).joinUrl).toBe(joinUrl);
   });
@@ -190,6 +193,14 @@ describe('Teams links', () => {
     ['DoD host', `https://dod.teams.microsoft.us/l/meetup-join/${ENC_THREAD}/0?context=${ENC_CONTEXT}`, CANONICAL('dod.teams.microsoft.us')],
   ])('parses %s', (_name, url, joinUrl) => {
     expect(parseMeetingUrl(url)).toMatchObject({ platform: 'teams', meetingCode: THREAD, joinUrl, redactedUrl: joinUrl });
+  });
+
+  it('keeps what makes a town hall link an attendee link: the context flags, btype and role', () => {
+    const context = { Tid: '72f988bf-86f1-41af-91ab-2d7cd011db47', Oid: 'e2b1c0a1-3c4d-4e5f-8a9b-0c1d2e3f4a5b', IsBroadcastMeeting: true, role: 'a' };
+    const m = parseMeetingUrl(`https://teams.microsoft.com/l/meetup-join/${ENC_THREAD}/0?context=${encodeURIComponent(JSON.stringify(context))}&btype=a&role=a&deeplinkId=x`);
+    const url = new URL(m.joinUrl);
+    expect(JSON.parse(url.searchParams.get('context')!)).toEqual(context);
+    expect([url.searchParams.get('btype'), url.searchParams.get('role'), url.searchParams.get('deeplinkId')]).toEqual(['a', 'a', null]);
   });
 
   it.each([

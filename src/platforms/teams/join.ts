@@ -11,8 +11,9 @@ import {
 
 export async function joinTeams(page: Page, opts: JoinOptions): Promise<void> {
   await openMeetingPage(page, opts.meeting);
-  // A meeting-ID link's `p=` is a typeable passcode; the job's own passcode wins.
-  const passcode = opts.passcode ?? opts.meeting.passcodeInUrl;
+  // A short link's `p=` is the passcode hashed: the page reads it from the URL by itself, and typed
+  // into the passcode field it is wrong. Only the job's passcode (as the invite shows it) is typed.
+  const passcode = opts.passcode;
   const state: PasscodeState = { typed: false, submitted: false };
   await runJoinLoop(page, opts, TEAMS_PROBE, (p, probe) => step(p, probe, opts.botName, passcode, state));
 }

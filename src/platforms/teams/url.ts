@@ -11,10 +11,15 @@ export const TEAMS_HOSTS = [
 
 /** What a Teams link points at: a meeting chat thread, or a numeric meeting id (+ passcode). */
 type TeamsTarget =
-  | { kind: 'thread'; thread: string; message: string; context?: { Tid?: string; Oid?: string } }
+  | { kind: 'thread'; thread: string; message: string; context?: Context; params?: Record<string, string> }
   | { kind: 'id'; id: string; passcode?: string };
 
+/** The link's `context` JSON: tenant and organiser ids, and for a town hall or live event its flags (`IsBroadcastMeeting`, `role`). */
+type Context = Record<string, string | number | boolean>;
+
 const MEETUP = '/l/meetup-join/';
+/** Query values besides `context` that make a town hall or live event link what it is (attendee role, broadcast type). */
+const KEPT_PARAMS = ['btype', 'role'] as const;
 const SHORT = /^\/meet\/(\d{10,15})\/?$/;
 const THREAD = /^19:[\w.=-]+@thread\.(?:v2|skype|tacv2)$/i;
 const DIGITS = /^\d{10,15}$/;
@@ -38,7 +43,7 @@ export function parseTeamsUrl(url: URL): ParsedMeeting | null {
   // Normalised to the plain meetup-join form, which every launcher/v2/light-meetings link wraps.
   // The context (tenant and organiser ids) is kept: it routes the join and is not a credential.
   const context = target.context && Object.keys(target.context).length ? JSON.stringify(target.context) : undefined;
-  const joinUrl = buildUrl(host, `${MEETUP}${encodeURIComponent(target.thread)}/${target.message}`, { context });
+  const joinUrl = buildUrl(host, `${MEETUP}${encodeURIComponent(target.thread)}/${target.message}`, { context, ...target.params });
   return { platform: 'teams', meetingCode: target.thread, joinUrl, redactedUrl: joinUrl, host };
 }
 
@@ -62,8 +67,10 @@ function meetupJoin(url: URL): TeamsTarget | null {
     const thread = decodeFully(threadRaw);
     if (!THREAD.test(thread)) continue;
     const query = new URLSearchParams(queryAt < 0 ? '' : rest.slice(queryAt + 1));
-    const context = parseContext(query.get('context') ?? url.searchParams.get('context'));
-    return { kind: 'thread', thread, message: /^\d+$/.test(message) ? message : '0', ...(context ? { context } : {}) };
+    const value = (key: string): string | null => query.get(key) ?? url.searchParams.get(key);
+    const context = parseContext(value('context'));
+    const params = Object.fromEntries(KEPT_PARAMS.flatMap((k) => (value(k) ? [[k, value(k)!]] : [])));
+    return { kind: 'thread', thread, message: /^\d+$/.test(message) ? message : '0', ...(context ? { context } : {}), params };
   }
   return null;
 }
@@ -104,14 +111,14 @@ function decodeCoords(raw: string | null): Record<string, unknown> | null {
   }
 }
 
-/** `context={"Tid":"..","Oid":".."}`, possibly encoded once more than the query itself. */
-function parseContext(raw: string | null): { Tid?: string; Oid?: string } | undefined {
+/** `context={"Tid":"..","Oid":".."}`, possibly encoded once more than the query itself; its plain values are kept. */
+function parseContext(raw: string | null): Context | undefined {
   if (!raw) return undefined;
   for (const text of [raw, safeDecode(raw)]) {
     try {
       const value = JSON.parse(text) as Record<string, unknown>;
-      const pick = (k: string): Record<string, string> => (typeof value[k] === 'string' ? { [k]: value[k] as string } : {});
-      return { ...pick('Tid'), ...pick('Oid') };
+      const plain = Object.entries(value).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v));
+      return Object.fromEntries(plain) as Context;
     } catch {
       // not JSON at this level of encoding; try the next
     }

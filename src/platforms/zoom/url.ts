@@ -29,10 +29,19 @@ const PERSONAL = /^\/my\/([A-Za-z0-9._-]{1,64})\/?$/;
 /** 9 to 11 digits; Zoom never issues other lengths. */
 const MEETING_ID = /^\d{9,11}$/;
 
+/**
+ * Zoom's encrypted passcode is letters and digits with a `.<digit>` version suffix; prose a mail
+ * client glued on after the suffix ("…UT09.1Join by phone") is cut off there.
+ */
+function encryptedPasscode(raw: string | null): string | undefined {
+  if (!raw) return undefined;
+  return /^([A-Za-z0-9_-]+\.\d)[A-Za-z]/.exec(raw)?.[1] ?? raw;
+}
+
 export function parseZoomUrl(url: URL): ParsedMeeting | null {
   if (!isZoomHost(url.hostname)) return null;
   const host = url.hostname;
-  const pwd = url.searchParams.get('pwd') || undefined;
+  const pwd = encryptedPasscode(url.searchParams.get('pwd'));
   // Webinar registrant token: without it a registration-only webinar sends the bot to the form.
   const tk = url.searchParams.get('tk') || undefined;
   let code: string;

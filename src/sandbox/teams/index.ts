@@ -41,9 +41,17 @@ export function codeFromThread(thread: string): string | undefined {
   return GUID_WITH_CODE.exec(Buffer.from(m[1], 'base64').toString('latin1'))?.[1];
 }
 
+/**
+ * A short link's `p=`: Teams puts the passcode there hashed (invites show "Passcode: Mt9xB2N6"
+ * beside `?p=gs3i4BbISAYdWvdTo0`); deterministic, never the passcode itself.
+ */
+export function hashedPasscode(code: string, passcode: string): string {
+  return createHash('sha256').update(`teams:${code}:${passcode}`).digest('base64url').slice(0, 18);
+}
+
 function meetingUrl(code: string, options: MeetingOptions): string {
   if (options.passcode !== undefined) {
-    const p = options.passcodeInUrl ? `?p=${encodeURIComponent(options.passcode)}` : '';
+    const p = options.passcodeInUrl ? `?p=${hashedPasscode(code, options.passcode)}` : '';
     return `https://teams.microsoft.com/meet/${code}${p}`;
   }
   const token = threadIdFor(code).slice('19:meeting_'.length, -'@thread.v2'.length);
@@ -57,6 +65,7 @@ export const teamsPlatform: SandboxPlatform = {
   isValidCode: (code) => CODE.test(code),
   randomCode: () => `${randomInt(1, 10)}${Array.from({ length: 11 }, () => randomInt(10)).join('')}`,
   meetingUrl,
+  passcodeAliases: (code, passcode) => [hashedPasscode(code, passcode)],
   handle,
 };
 
