@@ -6,6 +6,7 @@ import type { PageProbe, PlatformAdapter } from '../platforms/platform.js';
 import { CallPresence, type PresenceChange, type ProbeReading } from './call-presence.js';
 import type { Clock } from './clock.js';
 import type { ConsentNotice } from './consent.js';
+import { isNotetaker } from './notetakers.js';
 import { CALL_POLL_MS, type ParticipantTracker } from './participants.js';
 import { AloneWatchdog, firstTripped, maxDurationWatchdog, waitingRoomWatchdog, type Watchdog } from './watchdogs.js';
 
@@ -124,13 +125,14 @@ function presenceOf(p: PageProbe | null): ProbeReading {
 }
 
 /**
- * How many others the page shows in the call. Tiles can all be out of view while people are
- * there (a screen share in spotlight, a hidden thumbnail strip), so the page's own headcount (the
- * bot included) and a share on show count too: a bot that left mid-demo would lose the meeting,
- * one that stays keeps only its alone timer waiting.
+ * How many people besides the bot the page shows in the call. Other notetaker bots are nobody
+ * (a tile, or a place in the headcount). Tiles can all be out of view while people are there (a
+ * screen share in spotlight, a hidden thumbnail strip), so the page's own headcount (the bot
+ * included) and a share on show count too: leaving mid-demo would lose the rest of the meeting.
  */
 function othersIn(p: PageProbe): number {
-  return Math.max(p.participants.length, (p.headcount ?? 0) - 1, p.presenting ? 1 : 0);
+  const bots = p.participants.filter((t) => isNotetaker(t.name)).length;
+  return Math.max(p.participants.length - bots, (p.headcount ?? 0) - 1 - bots, p.presenting ? 1 : 0);
 }
 
 function logPresence(log: Logger, change: PresenceChange | null): void {
