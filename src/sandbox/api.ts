@@ -127,6 +127,14 @@ export class SandboxApi {
     return { at: await this.hub.speak(id, on) };
   }
 
+  /** Starts or stops a participant's screen share: the pages show its video as the share (Zoom: the share view). */
+  present(code: string, id: string, on: boolean): { presenting: boolean } {
+    const meeting = this.meeting(code);
+    if (meeting.participant(id).joinedAt === null) throw new SandboxError('participant_not_found', `participant ${id} is not in the call`);
+    meeting.setPresenting(id, on);
+    return { presenting: on };
+  }
+
   /** Long-polls until the condition holds; rejects with wait_timeout (HTTP 408) otherwise. */
   async wait(code: string, input: WaitInput): Promise<MeetingView> {
     const meeting = this.meeting(code);

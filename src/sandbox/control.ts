@@ -35,7 +35,7 @@ const participantBody = z.strictObject({
   // At least two flash lengths apart, so every flash starts from black.
   flashPeriodMs: z.number().int().min(250).max(60_000).optional(),
 });
-const speakBody = z.strictObject({ on: z.boolean() });
+const onOffBody = z.strictObject({ on: z.boolean() });
 const waitQuery = z.strictObject({
   joiner: z.enum(JOINER_STATES).optional(),
   joinerId: z.string().min(1).optional(),
@@ -67,7 +67,8 @@ function routes(api: SandboxApi): [string, RegExp, Handler][] {
     ['GET', new RegExp(`^${M}/wait$`), ([c], _b, q) => api.wait(c!, parse(waitQuery, q))],
     ['POST', new RegExp(`^${M}/participants$`), ([c], b) => api.addParticipant(c!, parse(participantBody, b))],
     ['DELETE', new RegExp(`^${M}/participants/([^/]+)$`), ([c, id]) => api.removeParticipant(c!, id!)],
-    ['POST', new RegExp(`^${M}/participants/([^/]+)/speak$`), ([c, id], b) => api.speak(c!, id!, parse(speakBody, b).on)],
+    ['POST', new RegExp(`^${M}/participants/([^/]+)/speak$`), ([c, id], b) => api.speak(c!, id!, parse(onOffBody, b).on)],
+    ['POST', new RegExp(`^${M}/participants/([^/]+)/present$`), ([c, id], b) => api.present(c!, id!, parse(onOffBody, b).on)],
   ];
 }
 

@@ -168,7 +168,7 @@ export class SignalHub {
   private broadcastRoster(meeting: Meeting): void {
     const joiners = meeting.inCallJoiners();
     const participants = meeting.activeParticipants().map((p) => ({
-      id: p.id, name: p.name, kind: 'participant', speaking: p.speaking,
+      id: p.id, name: p.name, kind: 'participant', speaking: p.speaking, presenting: p.presenting,
     }));
     for (const j of joiners) {
       const conn = this.joiners.get(j.id);

@@ -8,7 +8,7 @@ export function meetingView(m: Meeting): MeetingView {
     ...(j.leftBy ? { leftBy: j.leftBy } : {}),
   }));
   const participants: ParticipantView[] = [...m.participants.values()].map((p) => ({
-    id: p.id, name: p.name, toneHz: p.toneHz, speaking: p.speaking, joinedAt: p.joinedAt, leftAt: p.leftAt, speech: [...p.speech],
+    id: p.id, name: p.name, toneHz: p.toneHz, speaking: p.speaking, presenting: p.presenting, joinedAt: p.joinedAt, leftAt: p.leftAt, speech: [...p.speech],
     ...(p.flashPeriodMs !== undefined ? { flashPeriodMs: p.flashPeriodMs } : {}),
   }));
   return {

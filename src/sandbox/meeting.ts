@@ -157,7 +157,7 @@ export class Meeting {
     const id = `p-${nextId()}`;
     const color = COLORS[this.participants.size % COLORS.length] ?? '#1a73e8';
     const p: Participant = {
-      id, name, toneHz, color, speaking, joinedAt: null, left: false, leftAt: null, speech: [],
+      id, name, toneHz, color, speaking, presenting: false, joinedAt: null, left: false, leftAt: null, speech: [],
       ...(flashPeriodMs !== undefined ? { flashPeriodMs } : {}),
     };
     this.participants.set(id, p);
@@ -181,17 +181,30 @@ export class Meeting {
     p.leftAt = this.now();
     if (p.speaking && p.joinedAt !== null) p.speech.push({ on: false, at: p.leftAt });
     p.speaking = false;
+    p.presenting = false;
     this.pairs.dropParticipant(id);
     this.emit({ kind: 'participant_left', participant: p });
   }
 
   /** Records a gain switch the participant's page has performed at `at`. */
   setSpeaking(id: string, on: boolean, at: number): void {
-    const p = this.participant(id);
-    if (p.left) throw new SandboxError('participant_not_found', `participant ${id} has left`);
+    const p = this.liveParticipant(id);
     p.speaking = on;
     p.speech.push({ on, at });
     this.emit({ kind: 'speaking', participant: p });
+  }
+
+  /** A screen share is only what the pages show of it: the participant's own video as the share. */
+  setPresenting(id: string, on: boolean): void {
+    const p = this.liveParticipant(id);
+    p.presenting = on;
+    this.emit({ kind: 'presenting', participant: p });
+  }
+
+  private liveParticipant(id: string): Participant {
+    const p = this.participant(id);
+    if (p.left) throw new SandboxError('participant_not_found', `participant ${id} has left`);
+    return p;
   }
 
   setPeerState(participantId: string, joinerId: string, state: string): void {

@@ -107,6 +107,8 @@ export interface ParticipantView {
   name: string;
   toneHz: number;
   speaking: boolean;
+  /** Sharing a screen (the pages show its video as the share; see SandboxApi.present). */
+  presenting: boolean;
   /** Set for a flash-mode participant (see AddParticipantInput). */
   flashPeriodMs?: number;
   joinedAt: number | null;
@@ -178,6 +180,7 @@ export interface Participant {
   toneHz: number;
   color: string;
   speaking: boolean;
+  presenting: boolean;
   flashPeriodMs?: number;
   /** Set once the participant's page reports running media. */
   joinedAt: number | null;
@@ -191,6 +194,7 @@ export type MeetingEvent =
   | { kind: 'participant_ready'; participant: Participant }
   | { kind: 'participant_left'; participant: Participant }
   | { kind: 'speaking'; participant: Participant }
+  | { kind: 'presenting'; participant: Participant }
   | { kind: 'peer'; participantId: string; joinerId: string; state: string }
   | { kind: 'incoming_video'; joiner: Joiner }
   | { kind: 'peer_video'; participantId: string; joinerId: string; on: boolean };

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { setTimeout as scenario } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../helpers/harness.js';
@@ -38,6 +39,23 @@ describe('Zoom (web client) through the queue', () => {
 
   it('everyone left: the bot leaves after its alone limit and keeps the recording', async () => {
     await keptAfter(h, zoom, 'everyone_left', (code, id) => h.sandbox.api.removeParticipant(code, id), { limits: { aloneTimeoutSec: 2 } });
+  });
+
+  it('a screen share filling the view hides every tile (and the idle footer): the bot stays past its alone limit, in the call throughout', async () => {
+    const { code, url } = h.sandbox.api.createMeeting({ ...zoom, autoAdmitAfterMs: 0 });
+    const p = await h.sandbox.api.addParticipant(code, { name: 'Frank Host', toneHz: 440, speaking: true });
+    const { t, meetingId } = await schedule(h, url, { limits: { minDurationSec: 2, aloneTimeoutSec: 2 } });
+    await t.reached('recording');
+    await h.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 30_000 });
+    h.sandbox.api.present(code, p.id, true);
+    // Meeting time with only the share on show: four alone limits, the footer hiding after 3 s idle.
+    await scenario(8_000);
+    h.sandbox.api.end(code);
+    const outcome = await t.outcome;
+    expect(outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
+    const manifest = JSON.parse(await readFile(await h.download(`acme/${meetingId}/${outcome.sessionId}/manifest.json`), 'utf8'));
+    // Never read as out of the call (a page it did not recognise) while the share showed.
+    expect(manifest.inCall.interruptions).toEqual([]);
   });
 
   it('passcode page without a passcode in the job: passcode_required', async () => {

@@ -139,6 +139,7 @@ window.ZoomCall = ({ root, ui, joiner, config, onLeave }) => {
     setVideo(self, ui.preview);
     for (const peer of ui.roster) setVideo(tileFor(strip, peer.id, peer.name, false), streams.get(peer.id));
     renderSpeaker();
+    renderShare(ui.roster.find((p) => p.presenting));
     paintFooter();
     panels.refresh();
   }
@@ -187,6 +188,25 @@ window.ZoomCall = ({ root, ui, joiner, config, onLeave }) => {
       const peer = ui.roster.find((p) => p.id === tile.getAttribute('data-participant-id'));
       tile.classList.toggle('video-avatar__avatar--speaking', !!(peer && peer.speaking));
     }
+  }
+
+  /**
+   * Someone's screen share fills the view and the thumbnails go (Zoom's share view with the video
+   * panel hidden). Its player says what it plays: media-type "share" and the sharer's node id,
+   * back to "video" with no node once the share ends; the container stays.
+   */
+  function renderShare(presenter) {
+    const container = el('#sharee-container');
+    const player = container.querySelector('video-player');
+    player.setAttribute('media-type', presenter ? 'share' : 'video');
+    player.setAttribute('node-id', presenter ? presenter.id : '');
+    container.style.display = presenter ? '' : 'none';
+    for (const videoArea of [el('.speaker-active-container'), el('.speaker-bar-container__horizontal-view-wrap')]) {
+      videoArea.style.display = presenter ? 'none' : '';
+    }
+    const video = player.querySelector('video');
+    const stream = (presenter && streams.get(presenter.id)) || null;
+    if (video.srcObject !== stream) video.srcObject = stream;
   }
 
   function drop(id, tile) {
