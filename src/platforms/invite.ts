@@ -15,7 +15,7 @@
 import { MeetcapError, type PlatformId } from '../contracts/index.js';
 import { ID_CJK, ID_LATIN, PASSCODE_CJK, PASSCODE_LATIN } from './invite-labels.js';
 import { findLinks, normaliseLink } from './invite-links.js';
-import { decodeEntities } from './url-kit.js';
+import { plainInviteText } from './invite-text.js';
 import type { ParsedMeeting } from './platform.js';
 import { parseMeetingUrl } from './resolve.js';
 
@@ -54,8 +54,7 @@ const MEETING_ID = new RegExp(
  * added beside the Zoom link the organiser pasted).
  */
 export function extractMeetingFromInvite(text: string, expected?: PlatformId): InviteMeeting {
-  // NFC: an accent written as its own combining mark ("Co\u0301digo") reads as the label it is.
-  const clean = decodeEntities(withoutTags(text)).normalize('NFC');
+  const clean = plainInviteText(text);
   const refusals: MeetcapError[] = [];
   const anchors: Array<Anchor & { meeting: ParsedMeeting }> = [];
   for (const link of findLinks(clean)) {
@@ -102,18 +101,6 @@ function onlyMeeting<T extends Anchor & { meeting: ParsedMeeting }>(anchors: rea
     });
   }
   return candidates[0];
-}
-
-/**
- * HTML invites (Outlook, Teams) put tags between a label and its value (`<b>Passcode:</b>
- * 123456`); each tag becomes a space, a link's `href` stays as text. `<https://…>`, the
- * plain-text way of writing a link, is no tag and stays.
- */
-function withoutTags(text: string): string {
-  if (!/<\/?[a-z][a-z0-9]*[\s/>]/i.test(text)) return text;
-  return text
-    .replace(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>/gi, ' $2 ')
-    .replace(/<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>/gi, ' ');
 }
 
 function keyOf(meeting: ParsedMeeting): string {

@@ -97,6 +97,16 @@ const CASES: Array<[string, Case]> = [
   ['zero-width space after the link', { text: `${ZOOM_WITH_PWD}\u200b\nPasscode: 584706`, platform: 'zoom', code: '88240852079', passcode: '584706', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
   ['Slack link with a label', { text: `<${ZOOM_WITH_PWD}|Zoom>`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
   ['Japanese prose around the link', { text: 'こちらから参加してください（https://us02web.zoom.us/j/85551234567）。', platform: 'zoom', code: '85551234567', joinUrl: 'https://us02web.zoom.us/wc/join/85551234567' }],
+  // Encodings the text may still be in: a mail body in quoted-printable, a calendar file's DESCRIPTION.
+  ['quoted-printable mail body, soft break inside the pwd', {
+    text: `Join Zoom Meeting=0A${ZOOM_NO_PWD}?pwd=3D${ZOOM_PWD.slice(0, 9)}=\n${ZOOM_PWD.slice(9)}\n\nMeeting ID: 882 4085 2079\nPasscode: 584706`,
+    platform: 'zoom', code: '88240852079', passcode: '584706', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}`,
+  }],
+  ['quoted-printable without soft breaks', { text: `${ZOOM_NO_PWD}?pwd=3D${ZOOM_PWD}`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['calendar DESCRIPTION, escaped and folded inside the link', {
+    text: `DESCRIPTION:Join Zoom Meeting\\n${ZOOM_WITH_PWD.slice(0, 50)}\r\n ${ZOOM_WITH_PWD.slice(50)}\\n\\nMeeting ID: 882 4085 2079\\nPasscode: 584706\\, thanks`,
+    platform: 'zoom', code: '88240852079', passcode: '584706', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}`,
+  }],
   ['prose glued after the pwd', { text: `${ZOOM_WITH_PWD}Join by phone +1 646 558 8656`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
   ['Meet invite (PIN is not a passcode)', { text: MEET_INVITE, platform: 'meet', code: 'abc-defg-hij' }],
   ['skips non-meeting links first', { text: 'Agenda https://docs.example.com/x then https://zoom.us/download and https://acme.zoom.us/j/98765432101', platform: 'zoom', code: '98765432101' }],
