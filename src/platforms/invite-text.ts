@@ -39,14 +39,25 @@ function fromCalendarFile(text: string): string {
   return text.replace(/\r?\n[ \t]/g, '').replace(/\\([nN,;\\])/g, (_m, c: string) => (c === 'n' || c === 'N' ? '\n' : c));
 }
 
+/** Tags mail and calendar HTML is written with; anything else in angle brackets is prose. */
+const TAG_NAMES = [
+  'a', 'abbr', 'b', 'big', 'blockquote', 'body', 'br', 'center', 'code', 'col', 'colgroup', 'div', 'em', 'font', 'h[1-6]', 'head',
+  'hr', 'html', 'i', 'img', 'li', 'meta', 'o:p', 'ol', 'p', 'pre', 's', 'small', 'span', 'strike', 'strong', 'style', 'sub', 'sup',
+  'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'title', 'tr', 'u', 'ul', 'v:[a-z]+', 'w:[a-z]+', 'xml',
+].join('|');
+const TAG = new RegExp(`<\\/?(?:${TAG_NAMES})(?:\\s[^<>]*)?\\/?>`, 'gi');
+const HAS_TAG = new RegExp(TAG.source, 'i');
+const ANCHOR_HREF = /<a\s[^<>]*?href\s*=\s*(?:(["'])(.*?)\1|([^\s"'<>]+))[^<>]*>/gi;
+
 /**
  * HTML invites (Outlook, Teams) put tags between a label and its value (`<b>Passcode:</b>
- * 123456`); each tag becomes a space, a link's `href` stays as text. `<https://…>`, the
- * plain-text way of writing a link, is no tag and stays.
+ * 123456`); each tag becomes a space, a link's `href` (quoted or not) stays as text. Only HTML's
+ * own tag names count: `<https://…>`, `<mailto:…>`, Slack's `<url|label>` and "a<b" in prose are
+ * no tags, and a tag holding a link is never dropped.
  */
 function withoutTags(text: string): string {
-  if (!/<\/?[a-z][a-z0-9]*[\s/>]/i.test(text)) return text;
+  if (!HAS_TAG.test(text)) return text;
   return text
-    .replace(/<a\s[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>/gi, ' $2 ')
-    .replace(/<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>/gi, ' ');
+    .replace(ANCHOR_HREF, (_m, _q: string, quoted: string | undefined, bare: string | undefined) => ` ${quoted ?? bare ?? ''} `)
+    .replace(TAG, (tag) => (tag.includes('://') ? tag : ' '));
 }

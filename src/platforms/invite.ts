@@ -49,9 +49,9 @@ const MEETING_ID = new RegExp(
 );
 
 /**
- * `expected`: the platform the caller knows the meeting is on (the job's `platform`); it picks
- * the meeting when the text names meetings on several platforms (a Meet link Google Calendar
- * added beside the Zoom link the organiser pasted).
+ * `expected`: the platform the caller knows the meeting is on (`meetcap link --platform`); it
+ * picks the meeting when the text names meetings on several platforms (a Meet link Google
+ * Calendar added beside the Zoom link the organiser pasted).
  */
 export function extractMeetingFromInvite(text: string, expected?: PlatformId): InviteMeeting {
   const clean = plainInviteText(text);
@@ -91,8 +91,12 @@ export function extractMeetingFromInvite(text: string, expected?: PlatformId): I
  * Meetings on several platforms: the `expected` one. Several meetings otherwise (an old and a new
  * link, a "backup" meeting) are not guessed at.
  */
-function onlyMeeting<T extends Anchor & { meeting: ParsedMeeting }>(anchors: readonly T[], expected?: PlatformId): T | undefined {
-  const candidates = expected && anchors.some((a) => a.meeting.platform === expected) ? anchors.filter((a) => a.meeting.platform === expected) : anchors;
+function onlyMeeting<T extends Anchor & { meeting: ParsedMeeting }>(anchors: T[], expected?: PlatformId): T | undefined {
+  const candidates = expected ? anchors.filter((a) => a.meeting.platform === expected) : anchors;
+  if (expected && anchors.length > 0 && candidates.length === 0) {
+    throw new MeetcapError('url_not_allowed', `the text names no ${expected} meeting (it names ${[...new Set(anchors.map((a) => a.key))].join(', ')})`, { field: 'meetingUrl' });
+  }
+  mergeAliases(candidates);
   const keys = [...new Set(candidates.map((a) => a.key))];
   if (keys.length > 1) {
     throw new MeetcapError('url_not_allowed', `the text names ${keys.length} different meetings (${keys.join(', ')}); give the one to join`, {
@@ -100,7 +104,29 @@ function onlyMeeting<T extends Anchor & { meeting: ParsedMeeting }>(anchors: rea
       meetings: keys,
     });
   }
-  return candidates[0];
+  // Of a meeting written two ways, the link in the form joined best.
+  return candidates.find((a) => a.key === keyOf(a.meeting)) ?? candidates[0];
+}
+
+/** Per platform: the link form that names a meeting best, beside another form that may name the same one. */
+const PRIMARY_FORM: Partial<Record<PlatformId, (m: ParsedMeeting) => boolean>> = {
+  // A Teams invite links its meeting chat (meetup-join) and its meeting ID (`/meet/<id>`).
+  teams: (m) => m.meetingCode.startsWith('19:'),
+  // A Zoom invite's numbered link beside a personal-room link (`/my/<name>`, often a signature's).
+  zoom: (m) => /^\d+$/.test(m.meetingCode),
+};
+
+/**
+ * Gives one key to one meeting linked in two forms: only where the text has exactly one meeting
+ * in each form of its platform, so two meetings in the same form are still two.
+ */
+function mergeAliases(anchors: Array<Anchor & { meeting: ParsedMeeting }>): void {
+  for (const [platform, primary] of Object.entries(PRIMARY_FORM)) {
+    const mine = anchors.filter((a) => a.meeting.platform === platform);
+    const main = [...new Set(mine.filter((a) => primary(a.meeting)).map((a) => a.key))];
+    const other = [...new Set(mine.filter((a) => !primary(a.meeting)).map((a) => a.key))];
+    if (main.length === 1 && other.length === 1) for (const a of mine) a.key = main[0]!;
+  }
 }
 
 function keyOf(meeting: ParsedMeeting): string {

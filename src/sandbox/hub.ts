@@ -81,11 +81,10 @@ export class SignalHub {
   private onJoinerMessage(meeting: Meeting, joinerId: string, msg: Inbound): void {
     switch (msg.type) {
       case 'join':
-        return meeting.requestJoin(
-          joinerId,
-          typeof msg.name === 'string' ? msg.name : '',
-          typeof msg.passcode === 'string' ? msg.passcode : undefined,
-        );
+        return meeting.requestJoin(joinerId, typeof msg.name === 'string' ? msg.name : '', {
+          ...(typeof msg.passcode === 'string' ? { typed: msg.passcode } : {}),
+          ...(typeof msg.linkPasscode === 'string' ? { fromLink: msg.linkPasscode } : {}),
+        });
       case 'leave':
         return meeting.leave(joinerId);
       case 'video':

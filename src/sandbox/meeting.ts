@@ -62,10 +62,10 @@ export class Meeting {
   }
 
   /**
-   * The joiner clicked "Ask to join" / "Join now". `credential` is what the page holds: a typed
-   * passcode, or the link's encoded form (Zoom `pwd`), which `passcodeMatches` accepts too.
+   * The joiner clicked "Ask to join" / "Join now" with what its page holds: a typed passcode,
+   * else the link's encoded form (Zoom `pwd`, Teams `p=`), which only counts as it came.
    */
-  requestJoin(joinerId: string, name: string, credential?: string): void {
+  requestJoin(joinerId: string, name: string, credential: { typed?: string; fromLink?: string } = {}): void {
     const joiner = this.joiner(joinerId);
     if (joiner.state !== 'prejoin') throw new SandboxError('invalid_request', `joiner ${joinerId} is ${joiner.state}`);
     if (name.trim() === '') throw new SandboxError('invalid_request', 'a name is required to join');
@@ -86,12 +86,15 @@ export class Meeting {
     return waiting.map((j) => j.id);
   }
 
-  private checkPasscode(credential: string | undefined): void {
+  /** A typed passcode must be the passcode; a link's must be its encoded form (typing that is wrong, as on the real pages). */
+  private checkPasscode({ typed, fromLink }: { typed?: string; fromLink?: string }): void {
     const expected = this.options.passcode;
     if (expected === undefined) return;
-    if (credential === undefined || credential.trim() === '') throw new SandboxError('passcode_required', 'this meeting needs a passcode');
-    const given = credential.trim();
-    if (given !== expected && !this.passcodeAliases.includes(given)) throw new SandboxError('passcode_wrong', 'Passcode wrong');
+    const given = typed?.trim() || undefined;
+    const linked = fromLink?.trim() || undefined;
+    if (given === undefined && linked === undefined) throw new SandboxError('passcode_required', 'this meeting needs a passcode');
+    const ok = given !== undefined ? given === expected : this.passcodeAliases.includes(linked!);
+    if (!ok) throw new SandboxError('passcode_wrong', 'Passcode wrong');
   }
 
   private enter(joiner: Joiner): void {

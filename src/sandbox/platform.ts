@@ -16,9 +16,9 @@ export interface SandboxPlatform {
   readonly hosts: readonly string[];
   isValidCode(code: string): boolean;
   randomCode(): string;
-  /** The link an invite would carry; includes the passcode (Zoom `pwd`, Teams `p=`) when `passcodeInUrl`. */
+  /** The link an invite would carry; with `passcodeInUrl`, the passcode's encoded form (Zoom `pwd`, Teams `p=`). */
   meetingUrl(code: string, options: MeetingOptions): string;
-  /** Encoded forms of a passcode the platform's links carry (Zoom's encrypted `pwd`). */
+  /** Encoded forms of a passcode the platform's links carry (Zoom's encrypted `pwd`, Teams' hashed `p=`); accepted from a link only. */
   passcodeAliases?(code: string, passcode: string): string[];
   handle(req: IncomingMessage, res: ServerResponse, url: URL, ctx: PlatformContext): Promise<void>;
 }

@@ -7,14 +7,23 @@ import { foldText } from './attendees.js';
  * for the others to leave would keep them all there until the maximum. Only names that say what
  * they are count; a person's name never matches.
  */
-const NOTETAKER = new RegExp(
+
+/** The vendors' own names, read anywhere in the display name. */
+const VENDOR = new RegExp(
   [
-    "\\botter\\.ai\\b", '\\bfireflies\\.ai\\b', '\\bfred from fireflies\\b', '\\bread\\.ai\\b', '\\btl;?dv\\b', '\\bavoma\\b',
-    '\\bsembly(?: ai)?\\b', '\\btactiq\\b', '\\bfathom (?:notetaker|ai)\\b', '\\bnote[ -]?takers?\\b',
-    '\\bmeeting (?:notes|recorder|assistant|bot)\\b', '\\b(?:recording|recorder|notes|transcription) bot\\b', '\\bai (?:scribe|assistant)\\b',
+    '\\botter\\.ai\\b', '\\botterpilot\\b', '\\bfireflies\\.ai\\b', '\\bfred from fireflies\\b', '\\bread[. ]ai\\b', '\\btl;?dv\\b', '\\bavoma\\b',
+    '\\bsembl(?:y|ian)\\b', '\\btactiq\\b', '^fathom\\b', '\\bchorus\\.ai\\b', '\\bgong(?:\\.io)? (?:recorder|notetaker|bot)\\b',
+    '\\bgrain (?:recorder|notetaker|bot)\\b', '\\bnotta\\b', '\\bmeetgeek\\b', '\\bsupernormal\\b', '\\bcircleback\\b', '\\bbluedot\\b',
+    '\\bairgram\\b', '\\bclari copilot\\b',
   ].join('|'),
 );
+/**
+ * What such bots call themselves: read in the name without a bracketed suffix, so a person who
+ * labels their seat ("Jane Doe (note taker)") is still a person.
+ */
+const GENERIC = /\bnote[ -]?takers?\b|\bmeeting (?:notes|recorder|assistant|bot)\b|\b(?:recording|recorder|notes|transcription) bot\b|\bai (?:scribe|assistant)\b/;
 
 export function isNotetaker(displayName: string): boolean {
-  return NOTETAKER.test(foldText(displayName));
+  const name = foldText(displayName);
+  return VENDOR.test(name) || GENERIC.test(name.replace(/\s*[([][^()[\]]*[)\]]\s*$/, ''));
 }

@@ -26,6 +26,10 @@ describe('others in the call when no tile shows them', { timeout: 60_000 }, () =
     await show('<div data-self-name="Recorder" style="height: 100px"></div>'
       + '<div role="button" aria-label="People - 1 joined"><span data-avatar-count="1">1</span></div>');
     expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call', participants: [], headcount: 1 });
+    // A badge left in the page but not shown (another avatar stack, a stale copy) counts nothing.
+    await show('<div data-self-name="Recorder" style="height: 100px"></div><button aria-label="People">p</button>'
+      + '<span data-avatar-count="1">1</span><div style="display: none"><span data-avatar-count="5">5</span></div>');
+    expect(await probe(meetAdapter)).toMatchObject({ phase: 'in_call', headcount: 1 });
     // The pre-join page shows the same badge for those already in: not the call, no headcount.
     await show('<h1>Ready to join?</h1><input aria-label="Your name"><span data-avatar-count="4">4</span><button>Ask to join</button>');
     const prejoin = await probe(meetAdapter);
@@ -47,6 +51,11 @@ describe('others in the call when no tile shows them', { timeout: 60_000 }, () =
     // A hidden footer in the waiting room (the host put the bot back) is still the waiting room.
     await show(`<p>Please wait, the meeting host will let you in soon</p>${ZOOM_FOOTER(4)}`);
     expect((await probe(zoomAdapter)).phase).toBe('waiting_room');
+    // Nothing of the call on screen, only its footer still in the page: not the call.
+    await show(`<h2>You have left the meeting</h2>${ZOOM_FOOTER(4)}`);
+    expect((await probe(zoomAdapter)).phase).toBe('left');
+    await show(`<div class="zm-modal"><p>Reconnecting...</p></div>${ZOOM_FOOTER(4)}`);
+    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'loading', reconnecting: true });
   });
 
   it('Zoom: a participant with the camera off is named from the avatar title (the name footer is empty)', async () => {

@@ -149,17 +149,20 @@ describe('Meeting state machine', () => {
     expect(m.start()).toEqual([]);
   });
 
-  it('asks for the passcode, refuses a wrong one, and accepts the passcode or its link encoding', () => {
+  it('asks for the passcode, refuses a wrong one, and accepts the passcode typed or its encoding from the link', () => {
     const m = meeting({ passcode: '584706' });
     m.passcodeAliases = ['cWY6UT09.1'];
     const j = m.addJoiner();
     expect(() => m.requestJoin(j.id, 'Bot')).toThrow(expect.objectContaining({ code: 'passcode_required' }));
-    expect(() => m.requestJoin(j.id, 'Bot', '111111')).toThrow(expect.objectContaining({ code: 'passcode_wrong' }));
+    expect(() => m.requestJoin(j.id, 'Bot', { typed: '111111' })).toThrow(expect.objectContaining({ code: 'passcode_wrong' }));
+    // The link's encoded form typed into the field is wrong, as on the real pages.
+    expect(() => m.requestJoin(j.id, 'Bot', { typed: 'cWY6UT09.1' })).toThrow(expect.objectContaining({ code: 'passcode_wrong' }));
+    expect(() => m.requestJoin(j.id, 'Bot', { fromLink: '584706' })).toThrow(expect.objectContaining({ code: 'passcode_wrong' }));
     expect(j.state).toBe('prejoin');
-    m.requestJoin(j.id, 'Bot', ' 584706 ');
+    m.requestJoin(j.id, 'Bot', { typed: ' 584706 ' });
     expect(j.state).toBe('lobby');
     const k = m.addJoiner();
-    m.requestJoin(k.id, 'Bot', 'cWY6UT09.1');
+    m.requestJoin(k.id, 'Bot', { fromLink: 'cWY6UT09.1' });
     expect(k.state).toBe('lobby');
   });
 });

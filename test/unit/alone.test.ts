@@ -57,10 +57,12 @@ describe('alone in the call: tiles, the page headcount and a screen share', () =
 
   it('notetakers are known by names that say what they are, never by a person\'s name', () => {
     for (const name of ['Fireflies.ai Notetaker', 'Fred from Fireflies.ai', "Jane's Otter.ai", 'Read.ai meeting notes', 'tl;dv Recorder',
-      'Fathom Notetaker', 'Avoma Assistant', 'Sembly AI', 'Meeting Notes', 'AI Notetaker (Guest)', 'Tactiq']) {
+      'Fathom Notetaker', 'Avoma Assistant', 'Sembly AI', 'Meeting Notes', 'AI Notetaker (Guest)', 'Tactiq', 'Read AI', 'Fathom', 'Semblian',
+      'Gong Recorder', 'Chorus.ai', 'Grain Recorder', 'Notta Bot', 'MeetGeek', 'Supernormal', 'Circleback', 'Bluedot', "Jane's OtterPilot"]) {
       expect(isNotetaker(name), name).toBe(true);
     }
-    for (const name of ['Otto Reader', 'Ann Lee', 'Notes', 'Recorder', 'Dave (Read only)', 'Fathima Noor', 'Gong Li', 'Amy Note']) {
+    for (const name of ['Otto Reader', 'Ann Lee', 'Notes', 'Recorder', 'Dave (Read only)', 'Fathima Noor', 'Gong Li', 'Amy Note',
+      'Jane Doe (note taker)', 'Anne Otter', 'Jamie Smith', 'Grace Grain']) {
       expect(isNotetaker(name), name).toBe(false);
     }
   });

@@ -91,6 +91,8 @@ const CASES: Array<[string, Case]> = [
     text: '<div><span>Meeting ID: </span><span>344 674 159 108 1</span><br><span>Passcode: </span><span>ps3JH7YK</span></div><p><b>Passcode:</b> ps3JH7YK</p>',
     platform: 'teams', code: '3446741591081', passcode: 'ps3JH7YK',
   }],
+  ['HTML anchor with an unquoted href', { text: `<a href=${ZOOM_NO_PWD}>Join Zoom Meeting</a><p><b>Passcode:</b> 584706</p>`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
+  ['angle brackets in prose around a link are no tag', { text: `if cost<a and then ${ZOOM_NO_PWD} (x>2)`, platform: 'zoom', code: '88240852079' }],
   ['Zoom HTML invite, passcode in bold', { text: `<p><a href="${ZOOM_NO_PWD}">Join Zoom Meeting</a></p><p><b>Passcode:</b> 584706</p>`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
   // Where a link ends: typographic quotes, zero-width spaces, Slack's label, full-width punctuation, prose after the pwd's version.
   ['link in typographic quotes', { text: `Please use \u201c${ZOOM_WITH_PWD}\u201d to join.`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
@@ -201,6 +203,18 @@ describe('extractMeetingFromInvite', () => {
     expect(() => extractMeetingFromInvite('Old: https://zoom.us/j/81111111111 New: https://zoom.us/j/82222222222', 'zoom')).toThrow(MeetcapError);
     // One meeting written twice (an anchor's href and its text) is one meeting.
     expect(extractMeetingFromInvite(`<a href="${ZOOM_NO_PWD}">${ZOOM_NO_PWD}</a>`).meeting.meetingCode).toBe('88240852079');
+    // A platform the text does not name is not a licence to take another.
+    expect(() => extractMeetingFromInvite(`Join ${ZOOM_NO_PWD}`, 'teams')).toThrow(/names no teams meeting/);
+  });
+
+  it('one meeting linked in two forms is one meeting: Teams\' meeting chat and meeting ID, a Zoom number and a personal room', () => {
+    const teams = `Join the meeting now<${TEAMS_LINK}>\nOr join with the meeting ID: https://teams.microsoft.com/meet/123456789012?p=gs3i4BbISAYdWvdTo0\nPasscode: abc123`;
+    expect(extractMeetingFromInvite(teams)).toMatchObject({ meeting: { meetingCode: THREAD }, passcode: 'abc123' });
+    const zoom = `${ZOOM_WITH_PWD}\nPasscode: 584706\n--\nJane Doe, my room: https://acme.zoom.us/my/jane.doe`;
+    expect(extractMeetingFromInvite(zoom)).toMatchObject({ meeting: { meetingCode: '88240852079' }, passcode: '584706' });
+    // Two of one form are still two meetings, and then nothing is merged.
+    expect(() => extractMeetingFromInvite(`${zoom}\nor https://acme.zoom.us/my/john.roe`)).toThrow(/3 different meetings/);
+    expect(() => extractMeetingFromInvite(`${zoom}\nor https://zoom.us/j/81111111111`)).toThrow(/3 different meetings/);
   });
 
   it('ignores passcodes too far from the link', () => {

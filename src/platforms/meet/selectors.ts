@@ -125,8 +125,8 @@ export const MEET_PROBE: ProbeSpec = {
     },
   ],
   // The avatar badge beside People counts everyone in the call, the bot included (it also shows
-  // on the pre-join page, for those already in: read only in the call). A presentation in
-  // spotlight can hide every tile but its own.
+  // on the pre-join page, for those already in: read only in the call, and only while shown). A
+  // presentation in spotlight can hide every tile but its own.
   headcount: [{ selector: '[data-avatar-count]', attribute: 'data-avatar-count' }],
   tiles: {
     tile: '[data-participant-id]',

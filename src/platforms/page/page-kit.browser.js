@@ -264,12 +264,13 @@
     return [...byId.values()];
   }
 
-  // The page's count of the people in the call, read shown or hidden (Zoom's footer hides itself
-  // while the pointer is still); the largest number wins. Null when the page shows none.
+  // The page's count of the people in the call, from shown elements (hidden ones too where the spec
+  // says so: Zoom's footer hides itself while the pointer is still); the largest number wins.
+  // Null when the page shows none.
   function headcount(specs) {
     let most = null;
     for (const h of specs || []) {
-      for (const el of queryAll(h.selector)) {
+      for (const el of queryAll(h.selector).filter((e) => h.hidden || visible(e))) {
         const found = /\d+/.exec((h.attribute ? el.getAttribute(h.attribute) : el.textContent) || '');
         if (found) most = Math.max(most === null ? 0 : most, parseInt(found[0], 10));
       }
@@ -301,9 +302,11 @@
     const reconnecting = !!spec.reconnecting && matches(text, spec.reconnecting);
     const state = (phase, participants) => ({ phase, participants: participants || [], blockingDialog, reconnecting });
     if (matches(text, spec.waitingRoom)) return state('waiting_room');
-    const inCallSignals = spec.inCall.selectors.filter((s) => queryAll(s).some(visible)).length
-      + (spec.inCall.mounted || []).filter((s) => queryAll(s).length > 0).length;
-    if (inCallSignals >= spec.inCall.minSignals) return inCall(spec, selfName, text, state);
+    // Mounted signals (a toolbar that hides itself) only add to what shows: a page with nothing of
+    // the call on screen is not the call, however much of its UI is still in the DOM.
+    const shown = spec.inCall.selectors.filter((s) => queryAll(s).some(visible)).length;
+    const mounted = (spec.inCall.mounted || []).filter((s) => queryAll(s).length > 0).length;
+    if (shown >= 1 && shown + mounted >= spec.inCall.minSignals) return inCall(spec, selfName, text, state);
     if (spec.left && matches(text, spec.left)) return state('left');
     if (matches(text, spec.prejoin)) return state('prejoin');
     return state('loading');

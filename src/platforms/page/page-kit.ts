@@ -51,6 +51,8 @@ export interface HeadcountSpec {
   selector: string;
   /** Read the first number of this attribute instead of the element's text. */
   attribute?: string;
+  /** Also read while hidden (a toolbar that hides itself); otherwise only a shown element counts. */
+  hidden?: boolean;
 }
 
 export interface ProbeSpec {

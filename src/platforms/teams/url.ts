@@ -111,13 +111,19 @@ function decodeCoords(raw: string | null): Record<string, unknown> | null {
   }
 }
 
-/** `context={"Tid":"..","Oid":".."}`, possibly encoded once more than the query itself; its plain values are kept. */
+/**
+ * Context keys kept: tenant and organiser route the join; a town hall's broadcast flag and role
+ * make the link an attendee's. Nothing else, since the join URL is logged as it is.
+ */
+const CONTEXT_KEYS = new Set(['Tid', 'Oid', 'IsBroadcastMeeting', 'role']);
+
+/** `context={"Tid":"..","Oid":".."}`, possibly encoded once more than the query itself. */
 function parseContext(raw: string | null): Context | undefined {
   if (!raw) return undefined;
   for (const text of [raw, safeDecode(raw)]) {
     try {
       const value = JSON.parse(text) as Record<string, unknown>;
-      const plain = Object.entries(value).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v));
+      const plain = Object.entries(value).filter(([k, v]) => CONTEXT_KEYS.has(k) && ['string', 'number', 'boolean'].includes(typeof v));
       return Object.fromEntries(plain) as Context;
     } catch {
       // not JSON at this level of encoding; try the next

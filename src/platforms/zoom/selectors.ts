@@ -175,7 +175,7 @@ export const ZOOM_PROBE: ProbeSpec = {
   },
   // The footer's participants counter (the bot included; other bots read it as their "alone"
   // test). For a host it may also count the waiting room: the bot is never made host on purpose.
-  headcount: [{ selector: '.footer-button__participants-icon .footer-button__number-counter, #participant .footer-button__number-counter' }],
+  headcount: [{ selector: '.footer-button__participants-icon .footer-button__number-counter, #participant .footer-button__number-counter', hidden: true }],
   // The share's player says what it plays; after a share it goes back to media-type "video".
   presenting: { selectors: ['video-player[media-type="share"]'] },
   prejoin: {

@@ -145,12 +145,13 @@
     // The trap: the first Join now only raises the modal; dismissing it does not join.
     if (ui.avMode === 'after' && !ui.avShown) return openAvModal();
     const field = app.querySelector('[data-tid="prejoin-passcode-input"]');
-    const passcode = (field && field.value.trim()) || urlPasscode || undefined;
+    const typed = (field && field.value.trim()) || undefined;
+    const credential = typed ? { passcode: typed } : urlPasscode ? { linkPasscode: urlPasscode } : {};
     ui.name = name;
     ui.phase = 'joining';
     app.querySelector('[data-tid="prejoin-join-button"]').disabled = true;
     setError('');
-    joiner.send({ type: 'join', name, passcode });
+    joiner.send({ type: 'join', name, ...credential });
   }
 
   function openAvModal() {

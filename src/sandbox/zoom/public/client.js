@@ -116,8 +116,8 @@
     ui.name = name;
     ui.phase = 'joining';
     ui.form.refresh();
-    const credential = passcode !== undefined ? passcode : config.pwd;
-    joiner.send({ type: 'join', name, ...(credential ? { passcode: credential } : {}) });
+    const credential = passcode !== undefined ? { passcode } : config.pwd ? { linkPasscode: config.pwd } : {};
+    joiner.send({ type: 'join', name, ...credential });
   }
 
   function onError(message, code) {
