@@ -54,7 +54,10 @@ function linkOf(raw: string): string {
   // As copied out of an HTML invite: `&amp;` between query values, `<a href="X">X</a>`.
   const written = decodeEntities(raw).trim();
   const found = [...new Set(findLinks(written).map((l) => l.raw))];
-  return normaliseLink(found.length === 1 ? found[0]! : written);
+  if (found.length > 1) {
+    throw new MeetcapError('url_not_allowed', `meetingUrl holds ${found.length} different links; give the one meeting to join`, { field: 'meetingUrl' });
+  }
+  return normaliseLink(found[0] ?? written);
 }
 
 /**
@@ -65,9 +68,10 @@ function linkOf(raw: string): string {
  * app links and links written without a scheme become the web link they stand for (web-links.ts).
  */
 export function parseMeetingUrl(raw: string, expected?: PlatformId): ParsedMeeting {
+  const link = linkOf(raw);
   let url: URL;
   try {
-    url = new URL(linkOf(raw));
+    url = new URL(link);
   } catch {
     throw new MeetcapError('url_not_allowed', 'meetingUrl is not a valid URL', { field: 'meetingUrl' });
   }

@@ -125,6 +125,7 @@ describe('meeting links', () => {
 
   it('a job holding two links is not guessed at', () => {
     expect(refusal('https://meet.google.com/abc-defg-hij https://zoom.us/j/85551234567')).toBe('url_not_allowed');
+    expect(() => parseMeetingUrl('https://meet.google.com/abc-defg-hij https://zoom.us/j/85551234567')).toThrow(/holds 2 different links/);
   });
 
   it('refuses a platform that contradicts the link', () => {
