@@ -34,7 +34,9 @@ export const JOIN_BUTTON: ClickTarget = {
 export const DISMISS_NOTICE: ClickTarget = {
   selectors: ['div[role="dialog"][aria-modal="true"] [data-mdc-dialog-action="ok"]'],
   roles: '[role="dialog"] button, [role="dialog"] [role="button"], [role="alertdialog"] button',
-  texts: ['Join now', 'Got it', 'Continue', 'OK'],
+  // "Stay in the call": Meet's "Are you still there?" after about 5 minutes alone ("Leave empty
+  // calls"); unanswered, Meet ends the call 2 minutes later. The job's own alone limit decides.
+  texts: ['Join now', 'Got it', 'Continue', 'OK', 'Stay in the call'],
 };
 
 export const LEAVE_BUTTON: ClickTarget = { selectors: ['button[aria-label="Leave call"]', '[role="button"][aria-label="Leave call"]'] };
@@ -78,7 +80,7 @@ export const MEET_PROBE: ProbeSpec = {
     // The Google sign-in wall is a redirect off meet.google.com.
     { reason: 'sign_in_required', phase: 'left', hosts: ['accounts.google.com'], texts: ['Sign in to join', 'You need to sign in'] },
     { reason: 'captcha_wall', phase: 'left', texts: ['unusual traffic from your computer network'], selectors: ['iframe[src*="recaptcha"][src*="bframe"]'] },
-    { reason: 'denied_by_host', phase: 'left', texts: ['Someone in the call denied your request to join', 'You can\'t join this call because someone denied your request'] },
+    { reason: 'denied_by_host', phase: 'left', texts: ['Someone in the call denied your request to join', 'You can\'t join this call because someone denied your request', 'Your request to join was denied'] },
     { reason: 'waiting_room_timeout', phase: 'left', texts: ['No one responded to your request to join the call'] },
     { reason: 'removed_by_host', phase: 'left', texts: ["You've been removed from the meeting", "You've been removed from the call"] },
     { reason: 'meeting_ended', phase: 'left', texts: ['Your host ended the meeting for everyone', 'The meeting has ended', 'Call ended'] },
@@ -96,6 +98,7 @@ export const MEET_PROBE: ProbeSpec = {
   waitingRoom: {
     texts: [
       'Asking to be let in',
+      'Asking to join',
       "You'll join the call when someone lets you in",
       'Please wait until a meeting host brings you into the call',
       'Please wait until a meeting host admits you to the call',
@@ -118,6 +121,7 @@ export const MEET_PROBE: ProbeSpec = {
     texts: ['Ready to join?', 'Ask to join', 'Join now', "What's your name?"],
   },
   dialogs: [
+    { name: 'still_there', texts: ['Are you still there?'] },
     { name: 'recording_notice', selectors: ['div[role="dialog"][aria-modal="true"] [data-mdc-dialog-action="ok"]'] },
     {
       name: 'recording_notice',

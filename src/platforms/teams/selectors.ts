@@ -111,6 +111,7 @@ export const TEAMS_PROBE: ProbeSpec = {
         'To join, sign in or use Teams on the web', 'Sign in to Teams to join, or contact the meeting organizer',
         'you need to be signed in to an account', 'To join this meeting, sign in again or select another account',
         'you need to sign in or use Teams on the web to join this meeting', 'We need to verify your info before you can join',
+        'sign in and try joining again',
       ],
     },
     { reason: 'captcha_wall', phase: 'left', texts: ["Verify you're a real person", 'Verify you are a real person'], selectors: ['[data-tid="HIP-Captcha-Image"]'] },
@@ -122,11 +123,13 @@ export const TEAMS_PROBE: ProbeSpec = {
     {
       reason: 'removed_by_host', phase: 'left',
       texts: ["You've been removed from this meeting", 'You have been removed from this meeting', 'Someone removed you from the meeting'],
-      titles: [{ selector: '#calling-retry-screen-title, [data-tid="calling-retry-screen"] h1', texts: ['Removed from the meeting', 'Removed from this meeting'] }],
+      titles: [{ selector: '#calling-retry-screen-title, [data-tid="calling-retry-screen"] h1', texts: ['Removed from the meeting', 'Removed from this meeting', 'Removed from meeting'] }],
     },
     { reason: 'meeting_ended', phase: 'left', texts: ['Meeting ended', 'The meeting has ended', 'This meeting has ended', 'The call has ended'] },
     { reason: 'connection_failed', phase: 'left', texts: ["We couldn't connect you", 'We could not connect you'] },
     { reason: 'meeting_not_found', phase: 'left', texts: ['Looks like the meeting URL is incorrect', "We couldn't find this meeting", 'This meeting link is invalid'] },
+    // A town hall or webinar before its start: guests wait for it as for a host (attendee's bot).
+    { reason: 'meeting_not_started', phase: 'prejoin', texts: ['not permitted to join before the event begins'] },
   ],
   // Chat and captions hold other people's words; "meeting ended?" in chat is not the end.
   ignoreText: ['[data-tid="chat-pane-message"]', '[data-tid="chat-pane-list"]', '[data-tid="closed-caption-text"]', '[aria-label="Type a message"]', '[data-tid="ckeditor"]'],
@@ -135,6 +138,7 @@ export const TEAMS_PROBE: ProbeSpec = {
       'Someone will let you in shortly', 'Someone will let you in soon', 'Someone in the meeting should let you in soon',
       'Someone will let you in when the meeting starts', 'Waiting for someone to let you in', "You're in the lobby",
       "When the meeting starts, we'll let people know you're waiting",
+      "We've let people in the meeting know you're waiting",
     ],
   },
   reconnecting: { texts: ['Reconnecting', 'Trying to reconnect', "We're trying to reconnect you"] },

@@ -23,7 +23,8 @@ const MODAL_BUTTONS = '[role="dialog"] button, .zm-modal button, .ReactModal__Co
  * inside a dialog, so no other "Agree" or "Accept" on the page is ever pressed.
  */
 export const DISCLAIMER_AGREE: ClickTarget = {
-  selectors: ['#disclaimer_agree'],
+  // `#wc_agree1`: the terms and privacy page some regions get before the join.
+  selectors: ['#disclaimer_agree', '#wc_agree1'],
   roles: MODAL_BUTTONS,
   texts: ['I Agree', 'Agree', 'Accept', 'I understand'],
 };
@@ -132,18 +133,30 @@ export const ZOOM_PROBE: ProbeSpec = {
         'The host requires authentication', 'This meeting requires authentication',
       ],
     },
-    { reason: 'meeting_not_found', phase: 'left', texts: ['Invalid meeting ID', 'This meeting ID is not valid', 'Meeting ID is invalid'] },
+    { reason: 'meeting_not_found', phase: 'left', texts: ['Invalid meeting ID', 'This meeting ID is not valid', 'Meeting ID is invalid', 'The webinar has expired'] },
     // "3,001" is also what Zoom shows for a meeting that does not exist: the join loop keeps
     // polling it as not started until the wait limit, then reports meeting_not_started.
-    { reason: 'meeting_not_started', phase: 'prejoin', texts: ['Waiting for the host to start this meeting', 'Waiting for the host to start the meeting', 'This meeting link is invalid (3,001)', 'The meeting has not started'] },
+    // A host still in another meeting of theirs is a host who has not started this one yet.
+    {
+      reason: 'meeting_not_started', phase: 'prejoin',
+      texts: [
+        'Waiting for the host to start this meeting', 'Waiting for the host to start the meeting', 'This meeting link is invalid (3,001)', 'The meeting has not started',
+        'Please wait for the host to start this', 'host has another meeting in progress',
+      ],
+    },
     { reason: 'denied_by_host', phase: 'left', texts: ['removed you from the waiting room', 'You have been removed from the waiting room', 'The host has denied your request'] },
-    { reason: 'removed_by_host', phase: 'left', texts: ['You have been removed', 'The host has removed you from this meeting', 'You were removed from the meeting'] },
-    { reason: 'meeting_ended', phase: 'left', texts: ['This meeting has been ended by host', 'This meeting has been ended', 'The meeting has ended', 'The host has ended this meeting', 'The host ended the meeting'] },
+    { reason: 'removed_by_host', phase: 'left', texts: ['You have been removed', 'host has removed you', 'You were removed from the meeting'] },
+    // The client moves to /wc/leave (without loading a page) once the call is over for it.
+    {
+      reason: 'meeting_ended', phase: 'left', paths: ['/wc/leave'],
+      texts: ['This meeting has been ended by host', 'This meeting has been ended', 'The meeting has been ended', 'The meeting has ended', 'The host has ended this meeting', 'The host ended the meeting'],
+    },
     { reason: 'join_blocked', phase: 'left', texts: ['You are not allowed to join this meeting', 'This meeting has reached its participant limit'] },
     // The web client's panel for a connection that timed out, in the join or mid-call (Report
     // Problem / Retry / Leave; seen live by another project's bot; older: "Your connection has
     // timed out and you cannot join the meeting"). It does not come back without a click.
-    { reason: 'connection_failed', phase: 'left', texts: ['Joining Meeting Timeout', 'Your network connection has timed out', 'Your connection has timed out'] },
+    // "Meeting Disconnected": the overlay for a connection to Zoom's servers that closed.
+    { reason: 'connection_failed', phase: 'left', texts: ['Joining Meeting Timeout', 'Your network connection has timed out', 'Your connection has timed out', 'Meeting Disconnected'] },
   ],
   // Chat rows and the chat editor hold other people's words.
   ignoreText: ['[id^="chat-message-"]', '.tiptap.ProseMirror', '.chat-container', '.chat-list'],
