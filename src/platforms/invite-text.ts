@@ -12,19 +12,21 @@ export function plainInviteText(text: string): string {
 
 /**
  * A mail body (RFC 2045) still encoded: soft line breaks (`=` at a line's end) cut links anywhere,
- * and every `=` of a link is written `=3D`. Taken as such when it has a soft break, or when it has
- * `=3D` and every `=` in it starts an escape (a plain link's `?pwd=` would not).
+ * and every `=` of a link is written `=3D`. Taken as such only when every `=` in it is an escape
+ * or a soft break, and it has a soft break, or `=3D` and another escape (a plain link's
+ * `?pwd=3D…`, a Zoom passcode that happens to start with 3D, has no other).
  */
 function fromQuotedPrintable(text: string): string {
+  if (/=(?![0-9A-F]{2}|\r?\n)/i.test(text)) return text;
   const softBreaks = /=\r?\n/.test(text);
-  const allEscaped = /=3D/i.test(text) && !/=(?![0-9A-F]{2})/i.test(text);
-  if (!softBreaks && !allEscaped) return text;
-  const bytes = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => `%${hex}`);
-  // Percent-escapes only for the decoded bytes: a literal % is escaped first so it stays one.
+  if (!softBreaks && !(/=3D/i.test(text) && /=(?!3D)[0-9A-F]{2}/i.test(text))) return text;
+  const parts = text.replace(/=\r?\n/g, '').split(/(=[0-9A-F]{2})/i);
+  const bytes = Buffer.concat(parts.map((p, i) => (i % 2 === 1 ? Buffer.of(parseInt(p.slice(1), 16)) : Buffer.from(p, 'utf8'))));
+  // The mail's charset is not known here: UTF-8 when the bytes are, else Windows-1252 (Latin-1 mail).
   try {
-    return decodeURIComponent(bytes.replace(/%(?![0-9A-F]{2})/gi, '%25'));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return bytes;
+    return new TextDecoder('windows-1252').decode(bytes);
   }
 }
 
@@ -34,30 +36,29 @@ function fromQuotedPrintable(text: string): string {
  * escaped newlines in text that has no real ones.
  */
 function fromCalendarFile(text: string): string {
-  const ics = /(^|\n)(DESCRIPTION|X-ALT-DESC|BEGIN:VEVENT)[;:]?/.test(text) || (/\\n/.test(text) && !/\n/.test(text));
+  const ics = /(^|\n)(?:DESCRIPTION|X-ALT-DESC)[;:]|BEGIN:V(?:CALENDAR|EVENT)/.test(text) || (/\\n/.test(text) && !/\n/.test(text));
   if (!ics) return text;
   return text.replace(/\r?\n[ \t]/g, '').replace(/\\([nN,;\\])/g, (_m, c: string) => (c === 'n' || c === 'N' ? '\n' : c));
 }
 
-/** Tags mail and calendar HTML is written with; anything else in angle brackets is prose. */
-const TAG_NAMES = [
-  'a', 'abbr', 'b', 'big', 'blockquote', 'body', 'br', 'center', 'code', 'col', 'colgroup', 'div', 'em', 'font', 'h[1-6]', 'head',
-  'hr', 'html', 'i', 'img', 'li', 'meta', 'o:p', 'ol', 'p', 'pre', 's', 'small', 'span', 'strike', 'strong', 'style', 'sub', 'sup',
-  'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'title', 'tr', 'u', 'ul', 'v:[a-z]+', 'w:[a-z]+', 'xml',
-].join('|');
-const TAG = new RegExp(`<\\/?(?:${TAG_NAMES})(?:\\s[^<>]*)?\\/?>`, 'gi');
+/**
+ * An HTML tag: a name (Office's `o:p` and `v:shape` included) then white space, `/` or `>`. A
+ * URL scheme in brackets (`<https://…>`, `<mailto:…>`) has a `:` and no space after its name.
+ */
+const TAG = /<\/?[a-z][a-z0-9]*(?::[a-z0-9]+)?(?:\s[^<>]*)?\/?>/gi;
 const HAS_TAG = new RegExp(TAG.source, 'i');
 const ANCHOR_HREF = /<a\s[^<>]*?href\s*=\s*(?:(["'])(.*?)\1|([^\s"'<>]+))[^<>]*>/gi;
+/** Attributes (`name="…"`, `name=…`): what tells a real tag holding a link from prose between brackets. */
+const ATTRIBUTE = /\s[\w:-]+\s*=/;
 
 /**
  * HTML invites (Outlook, Teams) put tags between a label and its value (`<b>Passcode:</b>
- * 123456`); each tag becomes a space, a link's `href` (quoted or not) stays as text. Only HTML's
- * own tag names count: `<https://…>`, `<mailto:…>`, Slack's `<url|label>` and "a<b" in prose are
- * no tags, and a tag holding a link is never dropped.
+ * 123456`); each tag becomes a space, a link's `href` (quoted or not) stays as text. Brackets in
+ * prose ("if a<b and then https://… (x>2)") are no tag when they hold a link without attributes.
  */
 function withoutTags(text: string): string {
   if (!HAS_TAG.test(text)) return text;
   return text
     .replace(ANCHOR_HREF, (_m, _q: string, quoted: string | undefined, bare: string | undefined) => ` ${quoted ?? bare ?? ''} `)
-    .replace(TAG, (tag) => (tag.includes('://') ? tag : ' '));
+    .replace(TAG, (tag) => (tag.includes('://') && !ATTRIBUTE.test(tag) ? tag : ' '));
 }

@@ -32,6 +32,8 @@ interface Anchor {
   end: number;
   /** platform + code, to tell mentions of the same meeting from others. */
   key: string;
+  /** The key of the meeting this link names in another form too (`mergeAliases`); unset otherwise. */
+  group?: string;
 }
 
 const MAX_AFTER = 400;
@@ -69,7 +71,11 @@ export function extractMeetingFromInvite(text: string, expected?: PlatformId): I
   // An invite for a service no adapter joins (Webex…) says so, rather than "no meeting found", and
   // its "Meeting ID" is that service's, never read as a Zoom or Teams number.
   const unsupported = refusals.find((r) => r.code === 'platform_unsupported');
-  const chosen = onlyMeeting(anchors, expected) ?? (unsupported ? undefined : fromMeetingId(clean));
+  const fromText = (): (Anchor & { meeting: ParsedMeeting }) | undefined => (unsupported ? undefined : fromMeetingId(clean));
+  const chosen = onlyMeeting(anchors, expected) ?? fromText();
+  if (expected && (chosen ? chosen.meeting.platform !== expected : anchors.length > 0)) {
+    throw new MeetcapError('url_not_allowed', `the text names no ${expected} meeting (it names ${[...new Set(anchors.map((a) => a.key))].join(', ') || chosen!.key})`, { field: 'meetingUrl' });
+  }
   if (!chosen) {
     if (unsupported) throw unsupported;
     const why = refusals.length ? ` (${refusals[0]!.message})` : '';
@@ -81,7 +87,13 @@ export function extractMeetingFromInvite(text: string, expected?: PlatformId): I
   if (meeting.platform === 'meet') return { meeting }; // Meet has no passcodes; its PINs are dial-in only.
   // A link's passcode (Zoom's pwd, Teams' p=) is an encoding the page reads by itself, never the
   // one a person types: Teams invites show "Passcode: Mt9xB2N6" beside `?p=gs3i4BbISAYdWvdTo0`.
-  const typed = findPasscode(clean, chosen.key, anchors.length ? anchors : [chosen]);
+  // The passcode of a Teams meeting sits by either of its links; a Zoom personal room's is its own.
+  const group = chosen.group ?? chosen.key;
+  const keys = new Set([chosen.key]);
+  if (meeting.platform === 'teams') for (const a of anchors) if ((a.group ?? a.key) === group) keys.add(a.key);
+  // A meeting found by its "Meeting ID" line is a mention too, in text order among the links.
+  const mentions = anchors.includes(chosen) ? anchors : [...anchors, chosen].sort((a, b) => a.start - b.start);
+  const typed = findPasscode(clean, keys, mentions);
   if (typed) return { meeting, passcode: typed, passcodeSource: 'invite_text' };
   return meeting.passcodeInUrl ? { meeting, passcodeSource: 'url' } : { meeting };
 }
@@ -93,11 +105,8 @@ export function extractMeetingFromInvite(text: string, expected?: PlatformId): I
  */
 function onlyMeeting<T extends Anchor & { meeting: ParsedMeeting }>(anchors: T[], expected?: PlatformId): T | undefined {
   const candidates = expected ? anchors.filter((a) => a.meeting.platform === expected) : anchors;
-  if (expected && anchors.length > 0 && candidates.length === 0) {
-    throw new MeetcapError('url_not_allowed', `the text names no ${expected} meeting (it names ${[...new Set(anchors.map((a) => a.key))].join(', ')})`, { field: 'meetingUrl' });
-  }
   mergeAliases(candidates);
-  const keys = [...new Set(candidates.map((a) => a.key))];
+  const keys = [...new Set(candidates.map((a) => a.group ?? a.key))];
   if (keys.length > 1) {
     throw new MeetcapError('url_not_allowed', `the text names ${keys.length} different meetings (${keys.join(', ')}); give the one to join`, {
       field: 'meetingUrl',
@@ -105,7 +114,7 @@ function onlyMeeting<T extends Anchor & { meeting: ParsedMeeting }>(anchors: T[]
     });
   }
   // Of a meeting written two ways, the link in the form joined best.
-  return candidates.find((a) => a.key === keyOf(a.meeting)) ?? candidates[0];
+  return candidates.find((a) => a.group === undefined || a.group === a.key) ?? candidates[0];
 }
 
 /** Per platform: the link form that names a meeting best, beside another form that may name the same one. */
@@ -117,15 +126,16 @@ const PRIMARY_FORM: Partial<Record<PlatformId, (m: ParsedMeeting) => boolean>> =
 };
 
 /**
- * Gives one key to one meeting linked in two forms: only where the text has exactly one meeting
- * in each form of its platform, so two meetings in the same form are still two.
+ * Groups one meeting linked in two forms under the key of its primary form: only where the text
+ * has exactly one meeting in each form of its platform, so two meetings in one form stay two.
+ * Each link keeps its own key, which says whose passcode a label is.
  */
 function mergeAliases(anchors: Array<Anchor & { meeting: ParsedMeeting }>): void {
   for (const [platform, primary] of Object.entries(PRIMARY_FORM)) {
     const mine = anchors.filter((a) => a.meeting.platform === platform);
     const main = [...new Set(mine.filter((a) => primary(a.meeting)).map((a) => a.key))];
     const other = [...new Set(mine.filter((a) => !primary(a.meeting)).map((a) => a.key))];
-    if (main.length === 1 && other.length === 1) for (const a of mine) a.key = main[0]!;
+    if (main.length === 1 && other.length === 1) for (const a of mine) a.group = main[0]!;
   }
 }
 
@@ -155,7 +165,8 @@ function fromMeetingId(text: string): (Anchor & { meeting: ParsedMeeting }) | un
 /** What invites write where there is no passcode ("Passcode: none", "Senha: não é necessária"). */
 const NO_PASSCODE = new Set(['none', 'n/a', 'na', 'no', 'not', 'nil', '-', 'keine', 'kein', 'geen', 'aucun', 'ninguna', 'ninguno', 'não', 'nessuna', 'なし', '无', '없음']);
 
-function findPasscode(text: string, key: string, anchors: readonly Anchor[]): string | undefined {
+/** `keys`: the mentions of the chosen meeting, whose passcode it is (two forms of one Teams meeting). */
+function findPasscode(text: string, keys: ReadonlySet<string>, anchors: readonly Anchor[]): string | undefined {
   for (const match of text.matchAll(PASSCODE)) {
     const value = (match[2] ?? '').replace(/[.:]+$/, '');
     const hasColon = match[1] !== undefined;
@@ -163,11 +174,11 @@ function findPasscode(text: string, key: string, anchors: readonly Anchor[]): st
     if (!value || value.endsWith('#') || (!hasColon && !/\d/.test(value))) continue;
     if (NO_PASSCODE.has(value.toLowerCase()) || value.includes('://')) continue;
     const nearest = nearestAnchor(anchors, match.index, match.index + match[0].length);
-    if (!nearest || nearest.anchor.key !== key) continue;
+    if (!nearest || !keys.has(nearest.anchor.key)) continue;
     const { anchor, distance, after } = nearest;
     if (distance > (after ? MAX_AFTER : MAX_BEFORE)) continue;
     const between = after ? text.slice(anchor.end, match.index) : text.slice(match.index, anchor.start);
-    if (namesOtherMeeting(between, key)) continue;
+    if (namesOtherMeeting(between, anchor.key)) continue;
     return value;
   }
   return undefined;

@@ -25,5 +25,5 @@ const GENERIC = /\bnote[ -]?takers?\b|\bmeeting (?:notes|recorder|assistant|bot)
 
 export function isNotetaker(displayName: string): boolean {
   const name = foldText(displayName);
-  return VENDOR.test(name) || GENERIC.test(name.replace(/\s*[([][^()[\]]*[)\]]\s*$/, ''));
+  return VENDOR.test(name) || GENERIC.test(name.replace(/\s*[([][^()[\]]*[)\]]/g, ' '));
 }

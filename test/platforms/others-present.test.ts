@@ -51,7 +51,10 @@ describe('others in the call when no tile shows them', { timeout: 60_000 }, () =
     // A hidden footer in the waiting room (the host put the bot back) is still the waiting room.
     await show(`<p>Please wait, the meeting host will let you in soon</p>${ZOOM_FOOTER(4)}`);
     expect((await probe(zoomAdapter)).phase).toBe('waiting_room');
-    // Nothing of the call on screen, only its footer still in the page: not the call.
+    // A layout nothing else of which is known (a whiteboard filling the view) is still the call.
+    await show(`<div class="meeting-app"><canvas class="whiteboard" style="height: 400px"></canvas>${ZOOM_FOOTER(4)}</div>`);
+    expect(await probe(zoomAdapter)).toMatchObject({ phase: 'in_call', headcount: 4 });
+    // A page saying it left or is reconnecting, with the footer still in the DOM: not the call.
     await show(`<h2>You have left the meeting</h2>${ZOOM_FOOTER(4)}`);
     expect((await probe(zoomAdapter)).phase).toBe('left');
     await show(`<div class="zm-modal"><p>Reconnecting...</p></div>${ZOOM_FOOTER(4)}`);

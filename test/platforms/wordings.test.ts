@@ -24,7 +24,6 @@ describe('platform wordings the sandbox does not show', { timeout: 60_000 }, () 
     const cases: Array<[string, string]> = [
       ['<div class="zm-modal" role="dialog"><p>The meeting has been ended</p><button>OK</button></div>', 'meeting_ended'],
       ['<div class="zm-modal" role="dialog"><p>The host has removed you from the meeting.</p><button>OK</button></div>', 'removed_by_host'],
-      ['<div id="wc-leave"><h3>Meeting Disconnected</h3></div>', 'connection_failed'],
       ['<div role="dialog"><p>Unable to join this webinar</p><p>The webinar has expired. (Error code: 3038)</p></div>', 'meeting_not_found'],
       ['<p>The host has another meeting in progress</p>', 'meeting_not_started'],
       ['<p>Please wait for the host to start this webinar</p>', 'meeting_not_started'],
@@ -33,6 +32,13 @@ describe('platform wordings the sandbox does not show', { timeout: 60_000 }, () 
       await show(`${ZOOM_CALL}${html}`);
       expect((await probePage(v.page, ZOOM_PROBE)).reason, html).toBe(reason);
     }
+    // Removed as co-host is not removed from the meeting.
+    await show(`${ZOOM_CALL}<div role="alert">The host has removed you as co-host</div>`);
+    expect((await probePage(v.page, ZOOM_PROBE)).reason).toBeUndefined();
+    // The disconnected overlay gets the reconnect allowance: whether it comes back is not known.
+    await show(`${ZOOM_CALL}<div id="wc-leave"><h3>Meeting Disconnected</h3></div>`);
+    expect(await probePage(v.page, ZOOM_PROBE)).toMatchObject({ reconnecting: true });
+    expect((await probePage(v.page, ZOOM_PROBE)).reason).toBeUndefined();
     // The client moves to /wc/leave when the call is over for it, whatever the page then says.
     const server = createServer((_req, res) => res.end('<html><body><div>Zoom</div></body></html>')).listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -63,9 +69,7 @@ describe('platform wordings the sandbox does not show', { timeout: 60_000 }, () 
     expect(await clicked()).toBe('stay');
   });
 
-  it('Meet and Teams: lobby, denial, sign-in and not-started wordings', async () => {
-    await show('<div><p>Asking to join...</p><button>Cancel</button></div>');
-    expect((await probe(meetAdapter)).phase).toBe('waiting_room');
+  it('Meet and Teams: denial, lobby, sign-in and not-started wordings', async () => {
     await show('<h1>Your request to join was denied</h1><button>Return to home screen</button>');
     expect((await probe(meetAdapter)).reason).toBe('denied_by_host');
     await show("<p>We've let people in the meeting know you're waiting.</p>");

@@ -62,7 +62,7 @@ describe('alone in the call: tiles, the page headcount and a screen share', () =
       expect(isNotetaker(name), name).toBe(true);
     }
     for (const name of ['Otto Reader', 'Ann Lee', 'Notes', 'Recorder', 'Dave (Read only)', 'Fathima Noor', 'Gong Li', 'Amy Note',
-      'Jane Doe (note taker)', 'Anne Otter', 'Jamie Smith', 'Grace Grain']) {
+      'Jane Doe (note taker)', 'Jane Doe (note taker) (Guest)', 'Anne Otter', 'Jamie Smith', 'Grace Grain']) {
       expect(isNotetaker(name), name).toBe(false);
     }
   });

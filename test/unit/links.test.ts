@@ -104,7 +104,12 @@ const CASES: Array<[string, Case]> = [
     text: `Join Zoom Meeting=0A${ZOOM_NO_PWD}?pwd=3D${ZOOM_PWD.slice(0, 9)}=\n${ZOOM_PWD.slice(9)}\n\nMeeting ID: 882 4085 2079\nPasscode: 584706`,
     platform: 'zoom', code: '88240852079', passcode: '584706', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}`,
   }],
-  ['quoted-printable without soft breaks', { text: `${ZOOM_NO_PWD}?pwd=3D${ZOOM_PWD}`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  ['quoted-printable without soft breaks', { text: `Join=20Zoom=20Meeting=0A${ZOOM_NO_PWD}?pwd=3D${ZOOM_PWD}`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}` }],
+  // Not quoted-printable: a plain link whose encrypted passcode starts with 3D keeps it, and a
+  // separator line of = signs does not make the rest of the text an encoded body.
+  ['an = separator line', { text: `=====\n${ZOOM_NO_PWD}?pwd=abcDEF12345.1`, platform: 'zoom', code: '88240852079', joinUrl: 'https://us06web.zoom.us/wc/join/88240852079?pwd=abcDEF12345.1' }],
+  ['quoted-printable Latin-1 body', { text: `Reuni=F3n de Zoom=0A${ZOOM_NO_PWD}=0AContrase=F1a=3A 584706 =\n`, platform: 'zoom', code: '88240852079', passcode: '584706' }],
+  ['a plain link whose pwd starts with 3D', { text: `${ZOOM_NO_PWD}?pwd=3D${ZOOM_PWD}`, platform: 'zoom', code: '88240852079', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=3D${ZOOM_PWD}` }],
   ['calendar DESCRIPTION, escaped and folded inside the link', {
     text: `DESCRIPTION:Join Zoom Meeting\\n${ZOOM_WITH_PWD.slice(0, 50)}\r\n ${ZOOM_WITH_PWD.slice(50)}\\n\\nMeeting ID: 882 4085 2079\\nPasscode: 584706\\, thanks`,
     platform: 'zoom', code: '88240852079', passcode: '584706', joinUrl: `https://us06web.zoom.us/wc/join/88240852079?pwd=${ZOOM_PWD}`,
@@ -205,6 +210,9 @@ describe('extractMeetingFromInvite', () => {
     expect(extractMeetingFromInvite(`<a href="${ZOOM_NO_PWD}">${ZOOM_NO_PWD}</a>`).meeting.meetingCode).toBe('88240852079');
     // A platform the text does not name is not a licence to take another.
     expect(() => extractMeetingFromInvite(`Join ${ZOOM_NO_PWD}`, 'teams')).toThrow(/names no teams meeting/);
+    // The platform's meeting may be only a "Meeting ID" line beside another platform's link.
+    const idOnly = 'Join with Google Meet https://meet.google.com/abc-defg-hij\nZoom Meeting ID: 882 4085 2079\nPasscode: 584706';
+    expect(extractMeetingFromInvite(idOnly, 'zoom')).toMatchObject({ meeting: { meetingCode: '88240852079' }, passcode: '584706' });
   });
 
   it('one meeting linked in two forms is one meeting: Teams\' meeting chat and meeting ID, a Zoom number and a personal room', () => {
@@ -212,6 +220,10 @@ describe('extractMeetingFromInvite', () => {
     expect(extractMeetingFromInvite(teams)).toMatchObject({ meeting: { meetingCode: THREAD }, passcode: 'abc123' });
     const zoom = `${ZOOM_WITH_PWD}\nPasscode: 584706\n--\nJane Doe, my room: https://acme.zoom.us/my/jane.doe`;
     expect(extractMeetingFromInvite(zoom)).toMatchObject({ meeting: { meetingCode: '88240852079' }, passcode: '584706' });
+    // A personal room's passcode (a signature before the invite) is not the meeting's.
+    const signature = `My room: https://acme.zoom.us/my/jane.doe Passcode: 999999\n\n${ZOOM_WITH_PWD}\nPasscode: 584706`;
+    expect(extractMeetingFromInvite(signature)).toMatchObject({ meeting: { meetingCode: '88240852079' }, passcode: '584706' });
+    expect(extractMeetingFromInvite(`My room: https://acme.zoom.us/my/jane.doe Passcode: 999999\n\n${ZOOM_WITH_PWD}`).passcode).toBeUndefined();
     // Two of one form are still two meetings, and then nothing is merged.
     expect(() => extractMeetingFromInvite(`${zoom}\nor https://acme.zoom.us/my/john.roe`)).toThrow(/3 different meetings/);
     expect(() => extractMeetingFromInvite(`${zoom}\nor https://zoom.us/j/81111111111`)).toThrow(/3 different meetings/);

@@ -98,7 +98,6 @@ export const MEET_PROBE: ProbeSpec = {
   waitingRoom: {
     texts: [
       'Asking to be let in',
-      'Asking to join',
       "You'll join the call when someone lets you in",
       'Please wait until a meeting host brings you into the call',
       'Please wait until a meeting host admits you to the call',

@@ -291,23 +291,24 @@
     const text = pageText(spec.ignoreText, spec.ignoreMessagesWith, stateTexts);
     const host = location.hostname;
     const path = location.pathname;
-    for (const o of spec.outcomes) {
-      const onPath = (o.paths || []).some((p) => path.startsWith(p));
-      if ((o.hosts || []).includes(host) || onPath || matches(text, o)) {
-        return { phase: o.phase, reason: o.reason, participants: [] };
-      }
-    }
+    // What the page says outranks where it is: a removal notice drawn after the route changed to a
+    // generic end page still reads as the removal. Then hosts and paths, in the same order.
+    const ended = (o) => ({ phase: o.phase, reason: o.reason, participants: [] });
+    for (const o of spec.outcomes) if (matches(text, o)) return ended(o);
+    for (const o of spec.outcomes) if ((o.hosts || []).includes(host) || (o.paths || []).some((p) => path.startsWith(p))) return ended(o);
     const dialog = spec.dialogs.find((d) => matches(text, d));
     const blockingDialog = dialog ? dialog.name : undefined;
     const reconnecting = !!spec.reconnecting && matches(text, spec.reconnecting);
     const state = (phase, participants) => ({ phase, participants: participants || [], blockingDialog, reconnecting });
     if (matches(text, spec.waitingRoom)) return state('waiting_room');
-    // Mounted signals (a toolbar that hides itself) only add to what shows: a page with nothing of
-    // the call on screen is not the call, however much of its UI is still in the DOM.
+    // Mounted signals (a toolbar that hides itself) keep a layout nothing else of which is known (a
+    // whiteboard filling the view) in the call, except on a page that says it left or is
+    // reconnecting, where the toolbar may linger in the DOM.
+    const left = !!spec.left && matches(text, spec.left);
     const shown = spec.inCall.selectors.filter((s) => queryAll(s).some(visible)).length;
-    const mounted = (spec.inCall.mounted || []).filter((s) => queryAll(s).length > 0).length;
-    if (shown >= 1 && shown + mounted >= spec.inCall.minSignals) return inCall(spec, selfName, text, state);
-    if (spec.left && matches(text, spec.left)) return state('left');
+    const mounted = left || reconnecting ? 0 : (spec.inCall.mounted || []).filter((s) => queryAll(s).length > 0).length;
+    if (shown + mounted >= spec.inCall.minSignals) return inCall(spec, selfName, text, state);
+    if (left) return state('left');
     if (matches(text, spec.prejoin)) return state('prejoin');
     return state('loading');
   }

@@ -145,7 +145,7 @@ export const ZOOM_PROBE: ProbeSpec = {
       ],
     },
     { reason: 'denied_by_host', phase: 'left', texts: ['removed you from the waiting room', 'You have been removed from the waiting room', 'The host has denied your request'] },
-    { reason: 'removed_by_host', phase: 'left', texts: ['You have been removed', 'host has removed you', 'You were removed from the meeting'] },
+    { reason: 'removed_by_host', phase: 'left', texts: ['You have been removed', 'has removed you from this meeting', 'has removed you from the meeting', 'You were removed from the meeting'] },
     // The client moves to /wc/leave (without loading a page) once the call is over for it.
     {
       reason: 'meeting_ended', phase: 'left', paths: ['/wc/leave'],
@@ -155,8 +155,7 @@ export const ZOOM_PROBE: ProbeSpec = {
     // The web client's panel for a connection that timed out, in the join or mid-call (Report
     // Problem / Retry / Leave; seen live by another project's bot; older: "Your connection has
     // timed out and you cannot join the meeting"). It does not come back without a click.
-    // "Meeting Disconnected": the overlay for a connection to Zoom's servers that closed.
-    { reason: 'connection_failed', phase: 'left', texts: ['Joining Meeting Timeout', 'Your network connection has timed out', 'Your connection has timed out', 'Meeting Disconnected'] },
+    { reason: 'connection_failed', phase: 'left', texts: ['Joining Meeting Timeout', 'Your network connection has timed out', 'Your connection has timed out'] },
   ],
   // Chat rows and the chat editor hold other people's words.
   ignoreText: ['[id^="chat-message-"]', '.tiptap.ProseMirror', '.chat-container', '.chat-list'],
@@ -165,7 +164,9 @@ export const ZOOM_PROBE: ProbeSpec = {
   },
   // The web client redraws its call UI when it reconnects; a host can also put the bot back in
   // the waiting room mid-call (the waiting-room texts above), which it waits out like the lobby.
-  reconnecting: { texts: ['Reconnecting', 'Trying to reconnect'] },
+  // "Meeting Disconnected": the overlay for a connection to Zoom's servers that closed. Whether it
+  // comes back by itself is unknown, so it is given the reconnect allowance, not ended at once.
+  reconnecting: { texts: ['Reconnecting', 'Trying to reconnect', 'Meeting Disconnected'] },
   left: { texts: ['You have left the meeting', 'You left the meeting'] },
   // The Leave button never shows in the waiting room; the others only in the call. The footer
   // (Leave, chat, participants) hides while the pointer is still but stays in the page, so it

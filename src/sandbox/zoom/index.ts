@@ -89,7 +89,7 @@ function serveClientDocument(res: ServerResponse, meeting: Meeting, url: URL): P
   const { options } = meeting;
   const pwd = url.searchParams.get('pwd') ?? '';
   // Real Zoom checks the link's pwd when the client loads: a missing or stale one means typing it.
-  const pwdOk = pwd !== '' && (pwd === options.passcode || meeting.passcodeAliases.includes(pwd));
+  const pwdOk = pwd !== '' && meeting.passcodeAliases.includes(pwd);
   return servePage(res, new URL('client.html', PUBLIC), {
     code: meeting.code,
     topic: TOPIC,
