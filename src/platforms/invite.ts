@@ -71,8 +71,7 @@ export function extractMeetingFromInvite(text: string, expected?: PlatformId): I
   // An invite for a service no adapter joins (Webex…) says so, rather than "no meeting found", and
   // its "Meeting ID" is that service's, never read as a Zoom or Teams number.
   const unsupported = refusals.find((r) => r.code === 'platform_unsupported');
-  const fromText = (): (Anchor & { meeting: ParsedMeeting }) | undefined => (unsupported ? undefined : fromMeetingId(clean));
-  const chosen = onlyMeeting(anchors, expected) ?? fromText();
+  const chosen = onlyMeeting(anchors, expected) ?? (unsupported ? undefined : fromMeetingId(clean));
   if (expected && (chosen ? chosen.meeting.platform !== expected : anchors.length > 0)) {
     throw new MeetcapError('url_not_allowed', `the text names no ${expected} meeting (it names ${[...new Set(anchors.map((a) => a.key))].join(', ') || chosen!.key})`, { field: 'meetingUrl' });
   }

@@ -1,5 +1,6 @@
 import { SandboxError } from './errors.js';
 import { MediaPairs } from './media-pairs.js';
+import { checkPasscode, newJoiner, newParticipant, type Credential } from './meeting-records.js';
 import { meetingView } from './meeting-view.js';
 import {
   TERMINAL_JOINER_STATES,
@@ -13,16 +14,6 @@ import {
   type Participant,
   type PlatformId,
 } from './types.js';
-
-const COLORS = ['#1a73e8', '#d93025', '#188038', '#f9ab00', '#a142f4', '#e37400', '#12b5cb', '#c5221f'];
-
-/**
- * Joiner and participant ids are unique across every meeting of the sandbox, not per meeting:
- * the hub routes WebSocket messages by id alone, and two meetings each with a `j-2` sent one
- * bot's join to the other meeting.
- */
-let idSeq = 0;
-const nextId = (): number => ++idSeq;
 
 /**
  * One meeting's truth: joiners (browsers that opened the meeting page, e.g. the bot) and
@@ -53,7 +44,7 @@ export class Meeting {
   }
 
   addJoiner(): Joiner {
-    const joiner: Joiner = { id: `j-${nextId()}`, name: '', state: 'prejoin', events: [], timers: [], incomingVideo: true, chat: [] };
+    const joiner = newJoiner();
     joiner.events.push({ state: 'prejoin', at: this.now() });
     this.joiners.set(joiner.id, joiner);
     if (this.state === 'ended') this.transition(joiner, 'ended');
@@ -65,11 +56,11 @@ export class Meeting {
    * The joiner clicked "Ask to join" / "Join now" with what its page holds: a typed passcode,
    * else the link's encoded form (Zoom `pwd`, Teams `p=`), which only counts as it came.
    */
-  requestJoin(joinerId: string, name: string, credential: { typed?: string; fromLink?: string } = {}): void {
+  requestJoin(joinerId: string, name: string, credential: Credential = {}): void {
     const joiner = this.joiner(joinerId);
     if (joiner.state !== 'prejoin') throw new SandboxError('invalid_request', `joiner ${joinerId} is ${joiner.state}`);
     if (name.trim() === '') throw new SandboxError('invalid_request', 'a name is required to join');
-    this.checkPasscode(credential);
+    checkPasscode(this.options.passcode, this.passcodeAliases, credential);
     joiner.name = name.trim();
     if (this.state === 'ended') return this.transition(joiner, 'ended');
     if (this.state === 'scheduled') return this.transition(joiner, 'waiting_host');
@@ -84,17 +75,6 @@ export class Meeting {
     const waiting = [...this.joiners.values()].filter((j) => j.state === 'waiting_host');
     for (const j of waiting) this.enter(j);
     return waiting.map((j) => j.id);
-  }
-
-  /** A typed passcode must be the passcode; a link's must be its encoded form (typing that is wrong, as on the real pages). */
-  private checkPasscode({ typed, fromLink }: { typed?: string; fromLink?: string }): void {
-    const expected = this.options.passcode;
-    if (expected === undefined) return;
-    const given = typed?.trim() || undefined;
-    const linked = fromLink?.trim() || undefined;
-    if (given === undefined && linked === undefined) throw new SandboxError('passcode_required', 'this meeting needs a passcode');
-    const ok = given !== undefined ? given === expected : this.passcodeAliases.includes(linked!);
-    if (!ok) throw new SandboxError('passcode_wrong', 'Passcode wrong');
   }
 
   private enter(joiner: Joiner): void {
@@ -157,13 +137,8 @@ export class Meeting {
 
   addParticipant(name: string, toneHz: number, speaking: boolean, flashPeriodMs?: number): Participant {
     this.assertLive();
-    const id = `p-${nextId()}`;
-    const color = COLORS[this.participants.size % COLORS.length] ?? '#1a73e8';
-    const p: Participant = {
-      id, name, toneHz, color, speaking, presenting: false, joinedAt: null, left: false, leftAt: null, speech: [],
-      ...(flashPeriodMs !== undefined ? { flashPeriodMs } : {}),
-    };
-    this.participants.set(id, p);
+    const p = newParticipant(this.participants.size, name, toneHz, speaking, flashPeriodMs);
+    this.participants.set(p.id, p);
     return p;
   }
 
