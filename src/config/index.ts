@@ -34,6 +34,7 @@ const EnvSchema = z.object({
   MEETCAP_SANDBOX_BROWSER_ARGS: z.string().optional(),
   MEETCAP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MEETCAP_SESSION_STOP_GRACE_SEC: z.coerce.number().int().min(1).max(600).default(30),
+  MEETCAP_RECONNECT_GRACE_SEC: z.coerce.number().int().min(1).max(3_600).default(180),
   MEETCAP_SPARE_SESSION: flag.default(true),
   MEETCAP_ZOOM_SDK_KEY: z.string().min(1).optional(),
   MEETCAP_ZOOM_SDK_SECRET: z.string().min(1).optional(),
@@ -71,6 +72,8 @@ export interface Config {
   readonly sandboxBrowserArgs: readonly string[];
   readonly logLevel: string;
   readonly sessionStopGraceSec: number;
+  /** How long a bot waits out a page that says it is reconnecting before it gives the call up (and rejoins). */
+  readonly reconnectGraceSec: number;
   /** Keep one session process started ahead of the next lease (src/scheduler/spare.ts). */
   readonly spareSession: boolean;
   readonly repoRoot: string;
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxBrowserArgs: Object.freeze(parseSandboxArgs(e.MEETCAP_SANDBOX_BROWSER_ARGS)),
     logLevel: e.MEETCAP_LOG_LEVEL,
     sessionStopGraceSec: e.MEETCAP_SESSION_STOP_GRACE_SEC,
+    reconnectGraceSec: e.MEETCAP_RECONNECT_GRACE_SEC,
     spareSession: e.MEETCAP_SPARE_SESSION,
     ...(e.MEETCAP_ZOOM_SDK_KEY && e.MEETCAP_ZOOM_SDK_SECRET
       ? { zoomSdk: Object.freeze({ sdkKey: e.MEETCAP_ZOOM_SDK_KEY, sdkSecret: e.MEETCAP_ZOOM_SDK_SECRET }) }

@@ -29,13 +29,19 @@ export interface ProcessorDeps {
 
 /** Outcomes after which the meeting is rejoined by a fresh session (within the job's limits). */
 const RESTART_ON: ReadonlySet<ReasonCode> = new Set(['browser_crashed', 'session_crashed']);
+/**
+ * Rejoined only when the session had been in the call: the platform lost the bot mid-meeting
+ * (a reconnect that outlasted its allowance, Zoom's timeout panel), so a fresh join records the
+ * rest. The same failure before admission (a page that would not load) is not retried in a loop.
+ */
+const RESTART_AFTER_ADMISSION: ReadonlySet<ReasonCode> = new Set(['connection_failed']);
 export const MAX_RESTARTS = 2;
 /** A continuation with less than this left of its maximum is not worth a rejoin. */
 const MIN_REMAINING_SEC = 10;
 
 /**
  * One lease: claims the meeting (never two bots in it at once), runs it as a session, and if the
- * session's browser or process crashed, rejoins with a fresh session that continues the recording
+ * session's browser or process crashed or it lost the call, rejoins with a fresh session that continues the recording
  * as a new part. A meeting leased again after its worker died continues the same way: the
  * earlier sessions are read from the meeting's claim record.
  */
@@ -60,15 +66,21 @@ export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, Session
         outcome = run.outcome;
         claim.previous.push({ sessionId, leasedAt });
         // A session that was asked to stop (operator, drain, watchdog, lost claim) is not rejoined.
-        const restart = !!outcome.reason && RESTART_ON.has(outcome.reason) && !run.stopped && !claim.lost.aborted && !deps.closing();
+        const restart = rejoins(outcome, run.admitted) && !run.stopped && !claim.lost.aborted && !deps.closing();
         if (!restart || restarts >= MAX_RESTARTS) break;
-        deps.log.warn({ meetingId, sessionId, reason: outcome.reason, restart: restarts + 1 }, 'session crashed; rejoining with a new session');
+        deps.log.warn({ meetingId, sessionId, reason: outcome.reason, restart: restarts + 1 }, 'session lost the meeting; rejoining with a new session');
       }
       return settle(outcome);
     } finally {
       await claim.release();
     }
   };
+}
+
+/** Whether a session that ended so is followed by a fresh one that rejoins the meeting. */
+export function rejoins(outcome: SessionOutcome, admitted: boolean): boolean {
+  const reason = outcome.reason;
+  return !!reason && (RESTART_ON.has(reason) || (admitted && RESTART_AFTER_ADMISSION.has(reason)));
 }
 
 /**
@@ -127,19 +139,23 @@ async function runSessionOnce(
   job: Job<AnyJob, SessionOutcome, string>,
   data: AnyJob,
   part: { sessionId: string; leasedAt: string; previous: PreviousSession[]; lost: AbortSignal },
-): Promise<{ outcome: SessionOutcome; stopped: boolean }> {
+): Promise<{ outcome: SessionOutcome; stopped: boolean; admitted: boolean }> {
   const { sessionId, leasedAt, previous: previousSessions } = part;
   const { meetingId } = data;
   const { events, storage } = deps;
   const slog = deps.log.child({ sessionId, meetingId });
   slog.info({ jobId: job.id, part: previousSessions.length + 1 }, 'leased meeting; starting session');
+  let admitted = false;
   const session = launchSession({
     sessionId,
     job: data,
     previousSessions,
     log: slog,
     env: deps.sessionEnv,
-    onEvent: (event) => events.emit(event.type, event.data as never),
+    onEvent: (event) => {
+      if (event.type === 'state' && event.data.state === 'in_call') admitted = true;
+      events.emit(event.type, event.data as never);
+    },
     onHealth: (health) => events.emit('health', { ...health, sessionId, meetingId }),
     onLogLine: (line) => {
       deps.writeLine(line);
@@ -157,7 +173,7 @@ async function runSessionOnce(
     const outcome = await session.outcome;
     events.emit('session_ended', { sessionId, meetingId, outcome });
     slog.info({ state: outcome.state, reason: outcome.reason }, 'session finished');
-    return { outcome, stopped: session.stopReason !== undefined };
+    return { outcome, stopped: session.stopReason !== undefined, admitted };
   } finally {
     part.lost.removeEventListener('abort', leave);
     deps.sessions.delete(sessionId);

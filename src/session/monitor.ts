@@ -30,16 +30,17 @@ export interface CallContext {
 const ADMISSION_POLL_MS = 500;
 /**
  * How long the bot waits out a page that has lost its connection (Meet drops its whole call UI
- * while it reconnects), and a page it does not recognise (a redraw, a route change: other bots
- * measured Meet's at 5-15 s). A host who ends a call with a message we know is seen at once.
+ * while it reconnects; `MEETCAP_RECONNECT_GRACE_SEC` changes it), and a page it does not
+ * recognise (a redraw, a route change: other bots measured Meet's at 5-15 s). A host who ends a
+ * call with a message we know is seen at once.
  */
 export const RECONNECT_GRACE_MS = 180_000;
 export const UNRECOGNISED_GRACE_MS = 20_000;
 
 /** The allowances for one job: back in the waiting room, it waits as long as it did to get in. */
-export function callPresence(clock: Clock, job: MeetingJob): CallPresence {
+export function callPresence(clock: Clock, job: MeetingJob, reconnectGraceMs = RECONNECT_GRACE_MS): CallPresence {
   return new CallPresence(clock, {
-    reconnecting: RECONNECT_GRACE_MS,
+    reconnecting: reconnectGraceMs,
     waiting_room: job.limits.waitingRoomTimeoutSec * 1000,
     unrecognised: UNRECOGNISED_GRACE_MS,
   });

@@ -75,7 +75,7 @@ export async function runSession(job: MeetingJob, sessionId: string, deps: Sessi
   let redactedUrl = '[not a meeting link]';
   let finished: FinishedRecording | undefined;
   let liveBrowser: Page | undefined;
-  const presence = callPresence(clock, job);
+  const presence = callPresence(clock, job, deps.config.reconnectGraceSec * 1000);
   let consent: ConsentNotice | undefined;
 
   try {

@@ -5,17 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionOutcome } from '../../src/contracts/index.js';
 import { ffprobeFile } from '../../src/media/ffmpeg/probe.js';
 import { descendants } from '../../src/scheduler/process-tree.js';
-import { expectToneHeard } from '../helpers/audio.js';
+import { expectToneHeard, toneLevels } from '../helpers/audio.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 /**
- * A session whose Chromium crashes (SIGKILL to the browser's main process, by pid): the session
- * keeps what it recorded, the worker starts a fresh session that rejoins the meeting, and the last
- * manifest lists both parts.
+ * A session whose Chromium crashes (SIGKILL to the browser's main process, by pid), or whose call
+ * stays lost longer than the reconnect allowance: the session keeps what it recorded, the worker
+ * starts a fresh session that rejoins the meeting, and the last manifest lists both parts.
  */
+const RECONNECT_GRACE_SEC = 3;
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ env: { MEETCAP_RECONNECT_GRACE_SEC: String(RECONNECT_GRACE_SEC) } });
 }, 60_000);
 afterAll(async () => {
   await h?.close();
@@ -65,18 +66,25 @@ function browserPid(sessionPid: number): number {
   return pid!;
 }
 
-describe('Chromium crashing mid-meeting', () => {
-  it('is restarted: a new session rejoins and the meeting is kept in two parts', async () => {
-    const { code, url } = h.sandbox.api.createMeeting({ platform: 'meet', autoAdmitAfterMs: 0 });
-    await h.sandbox.api.addParticipant(code, { name: 'Alice Example', toneHz: 440, speaking: true });
-    const job = h.job(url, { limits: { minDurationSec: 1, maxDurationSec: 600 } });
-    const outcomes = outcomesOf(job.meetingId);
-    const firstRecording = recordingOf(job.meetingId);
-    await h.ops.schedule(job);
-    const rec1 = await firstRecording;
-    const secondRecording = recordingOf(job.meetingId, rec1.sessionId);
-    await h.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 30_000 });
-    const flowing = new Map([[rec1.sessionId, Date.now()]]);
+/** A Meet meeting with one speaking participant, recorded by a first session whose sound flows. */
+async function recordingMeeting() {
+  const { code, url } = h.sandbox.api.createMeeting({ platform: 'meet', autoAdmitAfterMs: 0 });
+  await h.sandbox.api.addParticipant(code, { name: 'Alice Example', toneHz: 440, speaking: true });
+  const job = h.job(url, { limits: { minDurationSec: 1, maxDurationSec: 600 } });
+  const outcomes = outcomesOf(job.meetingId);
+  const firstRecording = recordingOf(job.meetingId);
+  await h.ops.schedule(job);
+  const rec1 = await firstRecording;
+  const secondRecording = recordingOf(job.meetingId, rec1.sessionId);
+  await h.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 30_000 });
+  /** When each session's sound was flowing. */
+  const flowing = new Map([[rec1.sessionId, Date.now()]]);
+  return { code, job, outcomes, rec1, secondRecording, flowing };
+}
+
+describe('a session losing the meeting mid-call', () => {
+  it('Chromium crashing is restarted: a new session rejoins and the meeting is kept in two parts', async () => {
+    const { code, job, outcomes, rec1, secondRecording, flowing } = await recordingMeeting();
     await meetingTime(6_000);
     const session = h.worker.sessions.get(rec1.sessionId)!;
     process.kill(browserPid(session.pid!), 'SIGKILL');
@@ -102,5 +110,43 @@ describe('Chromium crashing mid-meeting', () => {
       const part = JSON.parse(await readFile(await h.download(`${base}/${s}/manifest.json`), 'utf8'));
       await expectToneHeard(file, 440, { recordingStartedAt: Date.parse(part.recording.startedAt), connectedAt: flowing.get(s)! }, 20);
     }
+  }, 180_000);
+
+  it('a call lost for longer than the reconnect allowance is rejoined by a new session', async () => {
+    const { code, job, outcomes, rec1, secondRecording, flowing } = await recordingMeeting();
+    await meetingTime(4_000);
+    // The platform keeps the bot's page reconnecting for a minute: far past the allowance.
+    const droppedAt = Date.now();
+    expect(h.sandbox.api.drop(code, undefined, 60_000).dropped).toHaveLength(1);
+
+    const first = await outcomes.next();
+    expect(first).toMatchObject({ sessionId: rec1.sessionId, state: 'done', reason: 'connection_failed' });
+    expect(Date.now() - droppedAt).toBeGreaterThanOrEqual(RECONNECT_GRACE_SEC * 1000);
+    const rec2 = await secondRecording;
+    await h.sandbox.api.wait(code, { peersConnected: 1, timeoutMs: 30_000 });
+    flowing.set(rec2.sessionId, Date.now());
+    await meetingTime(4_000);
+    h.sandbox.api.end(code);
+    const second = await outcomes.next();
+    expect(second).toMatchObject({ sessionId: rec2.sessionId, state: 'done', reason: 'meeting_ended' });
+    expect(outcomes.list).toHaveLength(2);
+
+    const base = `acme/${job.meetingId}`;
+    const manifest = JSON.parse(await readFile(await h.download(`${base}/${rec2.sessionId}/manifest.json`), 'utf8'));
+    expect(manifest.meetingParts.parts.map((p: { sessionId: string }) => p.sessionId)).toEqual([rec1.sessionId, rec2.sessionId]);
+    expect(manifest.meetingParts.parts[0]).toMatchObject({ endReason: 'connection_failed' });
+    // Part 1: the tone until the drop, then the silence of the lost call until the bot gave up.
+    const part1 = JSON.parse(await readFile(await h.download(`${base}/${rec1.sessionId}/manifest.json`), 'utf8'));
+    const levels = await toneLevels(await h.download(`${base}/${rec1.sessionId}/recording.mp4`), 440, 100);
+    const windowAt = (ms: number): number => Math.round((ms - Date.parse(part1.recording.startedAt)) / 100);
+    const before = levels.slice(windowAt(flowing.get(rec1.sessionId)! + 500), windowAt(droppedAt - 500));
+    const lost = levels.slice(windowAt(droppedAt + 1_000), windowAt(droppedAt + RECONNECT_GRACE_SEC * 1000));
+    expect(before.length).toBeGreaterThan(20);
+    expect(before.filter((l) => l > -30).length / before.length, before.map(Math.round).join(' ')).toBeGreaterThanOrEqual(0.95);
+    expect(lost.length).toBeGreaterThan(10);
+    expect(Math.max(...lost), lost.map(Math.round).join(' ')).toBeLessThan(-60);
+    const part2 = JSON.parse(await readFile(await h.download(`${base}/${rec2.sessionId}/manifest.json`), 'utf8'));
+    const file2 = await h.download(`${base}/${rec2.sessionId}/recording.mp4`);
+    await expectToneHeard(file2, 440, { recordingStartedAt: Date.parse(part2.recording.startedAt), connectedAt: flowing.get(rec2.sessionId)! }, 20);
   }, 180_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseMeetingJob } from '../../src/contracts/index.js';
-import { continuationJob } from '../../src/scheduler/processor.js';
+import { parseMeetingJob, type SessionOutcome } from '../../src/contracts/index.js';
+import { continuationJob, rejoins } from '../../src/scheduler/processor.js';
 import { partsBlock, type MeetingPart } from '../../src/session/parts.js';
 
 const job = parseMeetingJob({
@@ -37,5 +37,22 @@ describe('a meeting recorded in parts', () => {
     expect(block.parts.map((p) => p.sessionId)).toEqual(['ses_a', 'ses_x', 'ses_b']);
     expect(block.gaps).toEqual([{ from: a.endedAt, to: b.startedAt, durationSec: 40 }]);
     expect(block.totalDurationSec).toBe(1155);
+  });
+});
+
+describe('which endings the worker rejoins', () => {
+  const ended = (reason: SessionOutcome['reason'], state: SessionOutcome['state'] = 'done'): SessionOutcome => ({ meetingId: 'm-1', sessionId: 's-1', state, reason });
+  it('a crash, whenever it happened', () => {
+    expect(rejoins(ended('browser_crashed', 'failed'), false)).toBe(true);
+    expect(rejoins(ended('session_crashed'), true)).toBe(true);
+  });
+  it('a call lost after admission, but not a page that never connected', () => {
+    expect(rejoins(ended('connection_failed'), true)).toBe(true);
+    expect(rejoins(ended('connection_failed', 'failed'), false)).toBe(false);
+  });
+  it('never an ending the meeting or a person chose', () => {
+    for (const reason of ['meeting_ended', 'removed_by_host', 'everyone_left', 'max_duration_reached', 'stopped_by_operator', 'denied_by_host'] as const) {
+      expect(rejoins(ended(reason), true), reason).toBe(false);
+    }
   });
 });
