@@ -41,9 +41,9 @@ const MIN_REMAINING_SEC = 10;
 
 /**
  * One lease: claims the meeting (never two bots in it at once), runs it as a session, and if the
- * session's browser or process crashed or it lost the call, rejoins with a fresh session that continues the recording
- * as a new part. A meeting leased again after its worker died continues the same way: the
- * earlier sessions are read from the meeting's claim record.
+ * session's browser or process crashed or it lost the call, rejoins with a fresh session that
+ * continues the recording as a new part. A meeting leased again after its worker died continues
+ * the same way: the earlier sessions are read from the meeting's claim record.
  */
 export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, SessionOutcome, string>) => Promise<SessionOutcome> {
   return async (job) => {
