@@ -1,13 +1,39 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Files that run a real bot, a meeting's media or a timing assertion on the stored recording.
+ * On a 2-core box two of them side by side starve the media and make timing assertions lie, so
+ * they run one file at a time, after everything else.
+ */
+const MEDIA = [
+  'test/e2e/**/*.test.ts',
+  'test/quality/**/*.test.ts',
+  'test/media/capture-chromium.test.ts',
+  'test/sandbox/media.test.ts',
+  'test/fleet/events-e2e.test.ts',
+  'test/fleet/session-process.test.ts',
+  'test/fleet/redaction.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // End-to-end files each run a real Chromium pair and ffmpeg; on a 2-core box running them
-    // side by side starves the media and makes timing assertions lie. Unit files are fast anyway.
-    fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Tests marked concurrent (joins that end before any media flows) run two at a time: the
+    // worker under test has two slots on a 2-core box.
+    maxConcurrency: 2,
+    projects: [
+      {
+        extends: true,
+        // Unit files, page and sandbox checks, storage and ingest: no timing on shared media, so
+        // two files at a time; they finish before the media files start.
+        test: { name: 'light', include: ['test/**/*.test.ts'], exclude: MEDIA, maxWorkers: 2, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'media', include: MEDIA, fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

@@ -30,18 +30,6 @@ describe('Google Meet through the queue', () => {
     expect(h.logLines.join('\n')).not.toContain('S3CRET-774411');
   });
 
-  it('denied by the host: failed(denied_by_host), nothing stored', async () => {
-    const { code, url } = h.sandbox.api.createMeeting({});
-    const job = h.job(url);
-    const t = h.track(job.meetingId);
-    await h.ops.schedule(job);
-    await h.sandbox.api.wait(code, { joiner: 'lobby', timeoutMs: 60_000 });
-    h.sandbox.api.deny(code);
-    expect(await t.outcome).toMatchObject({ state: 'failed', reason: 'denied_by_host' });
-    expectNeverRecorded(t);
-    await expectNothingStored(h, job.meetingId);
-  });
-
   it('the platform drops the lobby request before the job\'s limit: the bot asks again and the host lets it in', async () => {
     // Meet gives up on a request after about 10 minutes (3 s here); the job allows 15.
     const { code, url } = h.sandbox.api.createMeeting({ lobbyTimeoutMs: 3_000 });
@@ -57,33 +45,6 @@ describe('Google Meet through the queue', () => {
     expect(t.states.filter((s) => s.state === 'waiting_room')).toHaveLength(1);
     expect(h.sandbox.api.getMeeting(code).joiners.map((j) => j.state)).toEqual(['expired', 'ended']);
     expect(await h.objectKeys(`acme/${meetingId}/`)).toHaveLength(2);
-  });
-
-  it('dropped with too little of the job\'s limit left to knock again: failed(waiting_room_timeout), nothing stored', async () => {
-    const { code, url } = h.sandbox.api.createMeeting({ lobbyTimeoutMs: 3_000 });
-    const job = h.job(url, { limits: { waitingRoomTimeoutSec: 6 } });
-    const t = h.track(job.meetingId);
-    await h.ops.schedule(job);
-    expect(await t.outcome).toMatchObject({ state: 'failed', reason: 'waiting_room_timeout' });
-    // 3 s of the 6 left when Meet dropped the request: not worth a new knock for the host.
-    expect(h.sandbox.api.getMeeting(code).joiners.map((j) => j.state)).toEqual(['expired']);
-    expectNeverRecorded(t);
-    await expectNothingStored(h, job.meetingId);
-  });
-
-  it('a bot left in the lobby (Leave button visible) never counts as admitted and gives up at its own limit', async () => {
-    const { code, url } = h.sandbox.api.createMeeting({});
-    await h.sandbox.api.addParticipant(code, { name: 'Carol Host', toneHz: 550, speaking: true });
-    const job = h.job(url, { limits: { waitingRoomTimeoutSec: 6 } });
-    const t = h.track(job.meetingId);
-    await h.ops.schedule(job);
-    const outcome: SessionOutcome = await t.outcome;
-    expect(outcome).toMatchObject({ state: 'failed', reason: 'waiting_room_timeout' });
-    expect(t.states.map((s) => s.state)).toContain('waiting_room');
-    expectNeverRecorded(t);
-    const joiner = h.sandbox.api.getMeeting(code).joiners[0]!;
-    expect(joiner.events.map((e) => e.state)).not.toContain('in_call');
-    await expectNothingStored(h, job.meetingId);
   });
 
   // The S3 multipart abort itself (an upload past the 5 MiB part minimum) is covered in
@@ -125,6 +86,48 @@ describe('Google Meet through the queue', () => {
 
   it('everyone left: the bot leaves after its alone limit and keeps the recording', async () => {
     await keptAfter(h, {}, 'everyone_left', (code, id) => h.sandbox.api.removeParticipant(code, id), { limits: { aloneTimeoutSec: 2 } });
+  });
+});
+
+// Joins that end before any media flows: two at a time (the worker's two slots).
+describe.concurrent('Google Meet: joins that end before the call', () => {
+  it('denied by the host: failed(denied_by_host), nothing stored', async () => {
+    const { code, url } = h.sandbox.api.createMeeting({});
+    const job = h.job(url);
+    const t = h.track(job.meetingId);
+    await h.ops.schedule(job);
+    await h.sandbox.api.wait(code, { joiner: 'lobby', timeoutMs: 60_000 });
+    h.sandbox.api.deny(code);
+    expect(await t.outcome).toMatchObject({ state: 'failed', reason: 'denied_by_host' });
+    expectNeverRecorded(t);
+    await expectNothingStored(h, job.meetingId);
+  });
+
+  it('dropped with too little of the job\'s limit left to knock again: failed(waiting_room_timeout), nothing stored', async () => {
+    const { code, url } = h.sandbox.api.createMeeting({ lobbyTimeoutMs: 3_000 });
+    const job = h.job(url, { limits: { waitingRoomTimeoutSec: 6 } });
+    const t = h.track(job.meetingId);
+    await h.ops.schedule(job);
+    expect(await t.outcome).toMatchObject({ state: 'failed', reason: 'waiting_room_timeout' });
+    // 3 s of the 6 left when Meet dropped the request: not worth a new knock for the host.
+    expect(h.sandbox.api.getMeeting(code).joiners.map((j) => j.state)).toEqual(['expired']);
+    expectNeverRecorded(t);
+    await expectNothingStored(h, job.meetingId);
+  });
+
+  it('a bot left in the lobby (Leave button visible) never counts as admitted and gives up at its own limit', async () => {
+    const { code, url } = h.sandbox.api.createMeeting({});
+    await h.sandbox.api.addParticipant(code, { name: 'Carol Host', toneHz: 550, speaking: true });
+    const job = h.job(url, { limits: { waitingRoomTimeoutSec: 6 } });
+    const t = h.track(job.meetingId);
+    await h.ops.schedule(job);
+    const outcome: SessionOutcome = await t.outcome;
+    expect(outcome).toMatchObject({ state: 'failed', reason: 'waiting_room_timeout' });
+    expect(t.states.map((s) => s.state)).toContain('waiting_room');
+    expectNeverRecorded(t);
+    const joiner = h.sandbox.api.getMeeting(code).joiners[0]!;
+    expect(joiner.events.map((e) => e.state)).not.toContain('in_call');
+    await expectNothingStored(h, job.meetingId);
   });
 
   it('a sign-in-only meeting redirects to accounts.google.com: blocked by the guard, sign_in_required', async () => {

@@ -39,16 +39,6 @@ describe('Microsoft Teams through the queue', () => {
     await keptAfter(h, { ...teams, passcode: 'abc123' }, 'meeting_ended', (code) => h.sandbox.api.end(code));
   });
 
-  it('meeting-ID link without a passcode anywhere: passcode_required', async () => {
-    const { url } = h.sandbox.api.createMeeting({ ...teams, passcode: 'abc123', passcodeInUrl: false });
-    await expectJoinFailure(h, url, 'passcode_required');
-  });
-
-  it('a passcode Teams refuses: passcode_wrong', async () => {
-    const { url } = h.sandbox.api.createMeeting({ ...teams, passcode: 'abc123', passcodeInUrl: false });
-    await expectJoinFailure(h, url, 'passcode_wrong', { passcode: 'zzz999' });
-  });
-
   it('meeting not started yet: the bot waits in the lobby and is let in once it starts', async () => {
     const { code, url } = h.sandbox.api.createMeeting({ ...teams, started: false });
     const { t } = await schedule(h, url);
@@ -60,6 +50,19 @@ describe('Microsoft Teams through the queue', () => {
     await scenario(2_000); // a short meeting, still over the 1 s minimum the harness sets
     h.sandbox.api.end(code);
     expect(await t.outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
+  });
+});
+
+// Joins that end before any media flows: two at a time (the worker's two slots).
+describe.concurrent('Microsoft Teams: joins that end before the call', () => {
+  it('meeting-ID link without a passcode anywhere: passcode_required', async () => {
+    const { url } = h.sandbox.api.createMeeting({ ...teams, passcode: 'abc123', passcodeInUrl: false });
+    await expectJoinFailure(h, url, 'passcode_required');
+  });
+
+  it('a passcode Teams refuses: passcode_wrong', async () => {
+    const { url } = h.sandbox.api.createMeeting({ ...teams, passcode: 'abc123', passcodeInUrl: false });
+    await expectJoinFailure(h, url, 'passcode_wrong', { passcode: 'zzz999' });
   });
 
   it('nobody admits from the lobby: waiting_room_timeout', async () => {

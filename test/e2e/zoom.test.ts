@@ -58,16 +58,6 @@ describe('Zoom (web client) through the queue', () => {
     expect(manifest.inCall.interruptions).toEqual([]);
   });
 
-  it('passcode page without a passcode in the job: passcode_required', async () => {
-    const { url } = h.sandbox.api.createMeeting({ ...zoom, passcode: '584706', passcodeInUrl: false });
-    await expectJoinFailure(h, url, 'passcode_required');
-  });
-
-  it('"Passcode wrong": passcode_wrong', async () => {
-    const { url } = h.sandbox.api.createMeeting({ ...zoom, passcode: '584706', passcodeInUrl: false, zoomClient: 'top' });
-    await expectJoinFailure(h, url, 'passcode_wrong', { passcode: '111111' });
-  });
-
   it('a stale pwd in the link ("Passcode wrong" before typing) is fixed by the job\'s typed passcode', async () => {
     const { code, url } = h.sandbox.api.createMeeting({ ...zoom, passcode: '584706', autoAdmitAfterMs: 0 });
     await h.sandbox.api.addParticipant(code, { name: 'Gina Host', toneHz: 440, speaking: true });
@@ -77,11 +67,6 @@ describe('Zoom (web client) through the queue', () => {
     await scenario(2_000);
     h.sandbox.api.end(code);
     expect(await t.outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
-  });
-
-  it('host never starts: meeting_not_started after the wait limit', async () => {
-    const { url } = h.sandbox.api.createMeeting({ ...zoom, started: false, zoomNotStarted: 'waiting' });
-    await expectJoinFailure(h, url, 'meeting_not_started', { limits: { notStartedTimeoutSec: 5 } });
   });
 
   it('host starts late behind "This meeting link is invalid (3,001)": the bot keeps polling and records', async () => {
@@ -95,6 +80,24 @@ describe('Zoom (web client) through the queue', () => {
     await scenario(2_000); // a short meeting, still over the 1 s minimum the harness sets
     h.sandbox.api.end(code);
     expect(await t.outcome).toMatchObject({ state: 'done', reason: 'meeting_ended' });
+  });
+});
+
+// Joins that end before any media flows: two at a time (the worker's two slots).
+describe.concurrent('Zoom (web client): joins that end before the call', () => {
+  it('passcode page without a passcode in the job: passcode_required', async () => {
+    const { url } = h.sandbox.api.createMeeting({ ...zoom, passcode: '584706', passcodeInUrl: false });
+    await expectJoinFailure(h, url, 'passcode_required');
+  });
+
+  it('"Passcode wrong": passcode_wrong', async () => {
+    const { url } = h.sandbox.api.createMeeting({ ...zoom, passcode: '584706', passcodeInUrl: false, zoomClient: 'top' });
+    await expectJoinFailure(h, url, 'passcode_wrong', { passcode: '111111' });
+  });
+
+  it('host never starts: meeting_not_started after the wait limit', async () => {
+    const { url } = h.sandbox.api.createMeeting({ ...zoom, started: false, zoomNotStarted: 'waiting' });
+    await expectJoinFailure(h, url, 'meeting_not_started', { limits: { notStartedTimeoutSec: 5 } });
   });
 
   it('nobody admits from the waiting room: waiting_room_timeout', async () => {
