@@ -116,6 +116,12 @@ const WRAPPERS: Array<[(host: string, url: URL) => boolean, Unwrapper]> = [
   [(h) => h === 'clicktime.symantec.com', param('u')],
   [(h) => h.endsWith('.protection.sophos.com'), sophos],
   [(h) => h === 'secure-web.cisco.com', ciscoSecureWeb],
+  // Invites pasted into chat and social messages come back through their outbound redirects:
+  // Slack (slack-redir.net/link?url=), LinkedIn (/redir/redirect?url=, /safety/go?url=),
+  // Facebook and Messenger (l.facebook.com/l.php?u=).
+  [(h, u) => h === 'slack-redir.net' && u.pathname === '/link', param('url')],
+  [(h, u) => h === 'www.linkedin.com' && (u.pathname === '/redir/redirect' || u.pathname === '/safety/go'), param('url')],
+  [(h, u) => (h === 'l.facebook.com' || h === 'l.messenger.com') && u.pathname === '/l.php', param('u')],
 ];
 
 /** The link inside one wrapper, or null when `link` is not a wrapper this module can read. */

@@ -1,7 +1,7 @@
 /**
  * Meeting links as invites write them without being https web links: Google Calendar's plain
- * text drops the scheme ("meet.google.com/abc-defg-hij"), and the desktop apps' own links
- * (`zoommtg://`, `zoomus://`, `msteams:`) name the same meeting. Each becomes the web link it
+ * text drops the scheme ("meet.google.com/abc-defg-hij"), older ones say http, and the desktop
+ * apps' own links (`zoommtg://`, `zoomus://`, `msteams:`) name the same meeting. Each becomes the web link it
  * stands for; the platform parsers then check it like any other, host included.
  */
 import { MEET_HOSTS } from './meet/url.js';
@@ -33,6 +33,10 @@ export const APP_LINK_IN_TEXT = /(?:zoommtg|zoomus):\/\/[^\s<>]+|msteams:\/?[^\s
 /** The https web link for `link`, or `link` itself when it is already one (or nothing we know). */
 export function toWebLink(link: string): string {
   if (BARE.test(link)) return toWebLink(`https://${link}`);
+  // Plain http to a meeting host (old invites, CRM fields): the platforms serve only https and
+  // redirect there themselves. Anything else in http stays as it is, and is refused.
+  const insecure = /^http:\/\/(.*)$/is.exec(link)?.[1];
+  if (insecure !== undefined && BARE.test(insecure)) return toWebLink(`https://${insecure}`);
   const short = GOOGLE_SHORT.exec(link)?.[1];
   if (short) return `https://meet.google.com/${short}`;
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(link)?.[1]?.toLowerCase();

@@ -36,6 +36,10 @@ const WRAPPED: Array<[string, string, string]> = [
   ['Proofpoint v3 on urldefense.us', `https://urldefense.us/v3/__${MEET}__;!!BClRuOV5cvtbuNI!abc$`, MEET],
   ['FireEye / Trellix', `https://protect2.fireeye.com/v1/url?k=31323334-501cfaf3-313273af-454445554331-abc&q=1&e=abc&u=${encodeURIComponent(TEAMS)}`, TEAMS],
   ['Symantec click-time', `https://clicktime.symantec.com/3AbCdEf7Gh?u=${encodeURIComponent(ZOOM)}`, ZOOM],
+  ['Slack outbound redirect', `https://slack-redir.net/link?url=${encodeURIComponent(ZOOM)}`, ZOOM],
+  ['LinkedIn message redirect', `https://www.linkedin.com/redir/redirect?url=${encodeURIComponent(TEAMS)}&urlhash=AbCd&trk=public_profile`, TEAMS],
+  ['LinkedIn safety interstitial', `https://www.linkedin.com/safety/go?url=${encodeURIComponent(MEET)}&trk=flagship-messaging-web&messageThreadUrn=urn%3Ali%3AmessagingThread%3A1`, MEET],
+  ['Facebook outbound link', `https://l.facebook.com/l.php?u=${encodeURIComponent(ZOOM)}&h=AT0abc`, ZOOM],
   ['Sophos time-of-click', `https://eu-central-1.protection.sophos.com?d=us02web.zoom.us&u=${Buffer.from(ZOOM).toString('base64')}&p=m&i=abc&t=def&h=ghi`, ZOOM],
 ];
 
@@ -77,6 +81,7 @@ describe('link-protection and redirect wrappers', () => {
     ['Symantec\'s opaque form', 'https://clicktime.symantec.com/a/1/AbCdEf==?d=xyz&u=opaque'],
     ['a look-alike wrapper host', `https://urldefense.com.evil.example/v1/url?u=${encodeURIComponent(ZOOM)}`],
     ['a wrapper host on another path', `https://www.google.com/search?q=${encodeURIComponent(ZOOM)}`],
+    ['LinkedIn on another path', `https://www.linkedin.com/feed/?url=${encodeURIComponent(ZOOM)}`],
     ['Mimecast (the link stays on its server)', 'https://protect-us.mimecast.com/s/AbCdEfGhIjKl?domain=zoom.us'],
   ])('leaves %s as it is', (_name, link) => {
     expect(unwrapLink(link)).toBe(link);
@@ -84,7 +89,7 @@ describe('link-protection and redirect wrappers', () => {
 
   it.each([
     ['a wrapper around a non-meeting link', `https://linkprotect.cudasvc.com/url?a=${encodeURIComponent('https://evil.example/j/88240852079')}`],
-    ['a wrapper around a plain-http meeting link', `https://nam12.safelinks.protection.outlook.com/?url=${encodeURIComponent('http://zoom.us/j/88240852079')}`],
+    ['a wrapper around a plain-http link to a look-alike host', `https://nam12.safelinks.protection.outlook.com/?url=${encodeURIComponent('http://zoom.us.evil.example/j/88240852079')}`],
     ['a wrapper around a look-alike host', `https://www.google.com/url?q=${encodeURIComponent('https://zoom.us.evil.example/j/88240852079')}`],
     ['a Mimecast link', 'https://protect-us.mimecast.com/s/AbCdEfGhIjKl?domain=zoom.us'],
   ])('refuses %s', (_name, link) => {

@@ -145,7 +145,9 @@ const CASES: Array<[string, Case]> = [
   ['German dial-in passcode is not the passcode', { text: `${ZOOM_NO_PWD}\nNumerischer Kenncode: 99887766`, platform: 'zoom', code: '88240852079' }],
   ['Spanish Teams invite without a link', { text: 'Reunión de Microsoft Teams\nId. de reunión: 245 187 392 031\nCódigo de acceso: Y4xT2q', platform: 'teams', code: '245187392031', passcode: 'Y4xT2q' }],
   ['German Teams invite without a link', { text: 'Microsoft Teams-Besprechung\nBesprechungs-ID: 245 187 392 031\nKenncode: Y4xT2q', platform: 'teams', code: '245187392031', passcode: 'Y4xT2q' }],
-  ['skips an http link, takes the https one', { text: 'http://zoom.us/j/88240852079 or https://zoom.us/j/88240852079', platform: 'zoom', code: '88240852079' }],
+  ['an http link and its https form are one meeting', { text: 'http://zoom.us/j/88240852079 or https://zoom.us/j/88240852079', platform: 'zoom', code: '88240852079' }],
+  ['an http link alone is read as https', { text: 'Join: http://meet.google.com/abc-defg-hij', platform: 'meet', code: 'abc-defg-hij' }],
+  ['an http link elsewhere is no meeting', { text: 'http://zoom.us.evil.example/j/88240852079 or https://zoom.us/j/88240852079', platform: 'zoom', code: '88240852079' }],
 ];
 
 describe('extractMeetingFromInvite', () => {

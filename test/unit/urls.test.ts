@@ -47,8 +47,17 @@ describe('meeting links', () => {
     ['https://meet.google.com/_meet/abc-defg-hij?authuser=0&ijlm=1', 'meet', 'abc-defg-hij'],
     ['https://zoom.us/join?confno=88240852079&pwd=abc.1', 'zoom', '88240852079'],
     ['https://us06web.zoom.us/join?confno=882-4085-2079', 'zoom', '88240852079'],
+    // Plain http on a meeting host is the https link (the platforms redirect there themselves).
+    ['http://meet.google.com/abc-defg-hij', 'meet', 'abc-defg-hij'],
+    ['HTTP://us02web.zoom.us/j/88240852079?pwd=abc.1', 'zoom', '88240852079'],
+    ['http://teams.microsoft.com/meet/2812345678901?p=x', 'teams', '2812345678901'],
   ])('recognises %s as %s', (url, platform, code) => {
     expect(parseMeetingUrl(url)).toMatchObject({ platform, meetingCode: code });
+  });
+
+  it('joins an http link over https, on the same host', () => {
+    expect(parseMeetingUrl('http://us02web.zoom.us/j/88240852079').joinUrl).toMatch(/^https:\/\/us02web\.zoom\.us\/(?:wc\/join|j)\/88240852079/);
+    expect(parseMeetingUrl('http://meet.google.com/abc-defg-hij').joinUrl).toBe('https://meet.google.com/abc-defg-hij?hl=en');
   });
 
   it.each(['our-standup', 'abc-defghij', 'weekly-1on1'])('keeps the Meet nickname %s as written, never re-cut into a code', (name) => {
@@ -76,7 +85,8 @@ describe('meeting links', () => {
     'file:///etc/passwd',
     'http://169.254.169.254/latest/meta-data/',
     'https://example.com/abc-defg-hij',
-    'http://meet.google.com/abc-defg-hij',
+    'http://meet.google.com:80/abc-defg-hij',
+    'http://user@meet.google.com/abc-defg-hij',
     'https://meet.google.com@evil.com/abc-defg-hij',
     'https://user:pw@meet.google.com/abc-defg-hij',
     'https://meet.google.com:8443/abc-defg-hij',
@@ -176,7 +186,7 @@ describe('Zoom links', () => {
     'https://zoom.us/download',
     'https://evilzoom.us/j/88240852079',
     'https://zoom.us.evil.com/j/88240852079',
-    'http://zoom.us/j/88240852079',
+    'http://zoom.us.evil.com/j/88240852079',
     'https://zoom.us:444/j/88240852079',
   ])('refuses %s', (url) => expect(refusal(url)).toBe('url_not_allowed'));
 });
@@ -223,6 +233,6 @@ describe('Teams links', () => {
     'https://teams.microsoft.com/l/meetup-join/not-a-thread/0',
     'https://teams.microsoft.com/light-meetings/launch?coords=bm90IGpzb24',
     'https://teams.microsoft.com/l/chat/0/0?users=a@b.com',
-    'http://teams.microsoft.com/meet/2812345678901?p=x',
+    'http://teams.microsoft.com.evil.com/meet/2812345678901?p=x',
   ])('refuses %s', (url) => expect(refusal(url)).toBe('url_not_allowed'));
 });
