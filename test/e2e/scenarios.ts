@@ -151,12 +151,9 @@ export async function audioOnlyWithoutVideo(h: Harness, options: CreateMeetingIn
 
 /** Admitted and recording; then `act` ends it. The recording is kept with `reason`. */
 export async function keptAfter(h: Harness, options: CreateMeetingInput, reason: string, act: (code: string, participantId: string) => unknown | Promise<unknown>, jobExtra: Parameters<Harness['job']>[1] = {}): Promise<SessionOutcome> {
-  const T0 = Date.now();
   const { code, url } = h.sandbox.api.createMeeting({ autoAdmitAfterMs: 0, ...options });
   const p = await h.sandbox.api.addParticipant(code, { name: 'Frank Host', toneHz: 440, speaking: true });
-  console.info('participant ready', Date.now() - T0);
   const { t, meetingId } = await schedule(h, url, { ...jobExtra, limits: { minDurationSec: 2, ...jobExtra.limits } });
-  void t.outcome.then(() => console.info('TIMING', JSON.stringify(t.states.map((s) => [s.state, Date.parse(s.at) - T0]))));
   await t.reached('recording');
   await scenario(4_000);
   await act(code, p.id);
@@ -165,7 +162,6 @@ export async function keptAfter(h: Harness, options: CreateMeetingInput, reason:
   expect(outcome.recording!.durationSec).toBeGreaterThan(3);
   expect(t.states.find((s) => s.state === 'leaving')?.reason).toBe(reason);
   expect(await h.objectKeys(`acme/${meetingId}/`)).toHaveLength(2);
-  console.info('checked', Date.now() - T0);
   // A bot that leaves by itself uses the platform's Leave: one that just vanishes stays listed.
   if (reason === 'everyone_left') expect(h.sandbox.api.getMeeting(code).joiners.map((j) => j.leftBy)).toEqual(['leave']);
   return outcome;
