@@ -20,9 +20,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // Tests marked concurrent (joins that end before any media flows) run two at a time: the
-    // worker under test has two slots on a 2-core box.
-    maxConcurrency: 2,
     projects: [
       {
         extends: true,

@@ -10,6 +10,7 @@ import type { Meeting } from './meeting.js';
 import { ParticipantsBrowser } from './participants.js';
 import type { SandboxPlatform } from './platform.js';
 import { startPagesServer } from './server.js';
+import type { VideoSize } from './types.js';
 
 export { SandboxApi } from './api.js';
 export { SandboxError, type SandboxErrorCode } from './errors.js';
@@ -28,7 +29,14 @@ export interface SandboxOptions {
   logger?: Logger;
   /** Chromium for the synthetic participants (default /usr/bin/chromium or $MEETCAP_CHROMIUM). */
   chromiumPath?: string;
+  /**
+   * The participants' camera pictures (default 1280x720, what the demo and the benchmark send).
+   * A smaller one costs the machine less to draw, encode and decode, as a gallery tile does.
+   */
+  participantVideo?: VideoSize;
 }
+
+export const PARTICIPANT_VIDEO_720P: VideoSize = Object.freeze({ width: 1280, height: 720 });
 
 export interface Sandbox {
   controlUrl: string;
@@ -74,7 +82,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     closers.push(async () => hub.close());
     const pages = await startPagesServer({
       cert, port: opts.httpsPort ?? 0, platforms: SANDBOX_PLATFORMS, hub, log,
-      ctx: { findMeeting },
+      ctx: { findMeeting }, participantVideo: opts.participantVideo ?? PARTICIPANT_VIDEO_720P,
     });
     closers.push(() => pages.close());
     const browser = new ParticipantsBrowser({

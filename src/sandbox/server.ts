@@ -6,6 +6,7 @@ import type { SandboxCertificate } from './ca.js';
 import type { SignalHub } from './hub.js';
 import { hostMatches, type PlatformContext, type SandboxPlatform } from './platform.js';
 import { sendText, servePage, servePublic } from './static.js';
+import type { VideoSize } from './types.js';
 
 const COMMON = new URL('./common/public/', import.meta.url);
 const PARTICIPANT = new URL('./participant/public/', import.meta.url);
@@ -19,6 +20,8 @@ export interface PagesServerOptions {
   ctx: PlatformContext;
   hub: SignalHub;
   log: Logger;
+  /** The size each synthetic participant's camera picture is drawn and sent at. */
+  participantVideo: VideoSize;
 }
 
 export interface PagesServer {
@@ -70,7 +73,10 @@ async function routeSelf(res: ServerResponse, url: URL, opts: PagesServerOptions
     const code = url.searchParams.get('code') ?? '';
     const p = opts.ctx.findMeeting(code)?.participants.get(url.searchParams.get('id') ?? '');
     if (!p) return sendText(res, 404, 'Unknown participant');
-    const config = { code, id: p.id, name: p.name, toneHz: p.toneHz, speaking: p.speaking, color: p.color, flashPeriodMs: p.flashPeriodMs ?? null };
+    const config = {
+      code, id: p.id, name: p.name, toneHz: p.toneHz, speaking: p.speaking, color: p.color, flashPeriodMs: p.flashPeriodMs ?? null,
+      videoWidth: opts.participantVideo.width, videoHeight: opts.participantVideo.height,
+    };
     return servePage(res, new URL('index.html', PARTICIPANT), config);
   }
   if (url.pathname.startsWith('/_sandbox/participant/')) {

@@ -129,6 +129,12 @@ export interface MeetingView {
   peersConnected: number;
 }
 
+/** A synthetic participant's camera picture, in pixels. */
+export interface VideoSize {
+  width: number;
+  height: number;
+}
+
 export interface AddParticipantInput {
   name: string;
   toneHz: number;

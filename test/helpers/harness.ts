@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../src/config/index.js';
 import type { MeetingJobInput, SessionEventMap, SessionOutcome } from '../../src/contracts/index.js';
 import { createRootLogger } from '../../src/observability/logger.js';
 import { createOps, type OpsApi } from '../../src/ops/api.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox, type VideoSize } from '../../src/sandbox/index.js';
 import { followMeeting, startWorker, type MeetcapWorker } from '../../src/scheduler/worker.js';
 import { startS3rver, type TestS3 } from './s3rver.js';
 
@@ -50,12 +50,20 @@ export interface Tracked {
 export interface HarnessOptions {
   /** Extra environment for the worker and its sessions (e.g. short watchdog limits). */
   env?: Record<string, string>;
+  /**
+   * The participants' camera pictures. Behaviour tests send 640x360, what a gallery tile gets:
+   * on a 2-core box, 720p from every participant only slows joins down. The capture quality
+   * tests send 720p, as the benchmark does.
+   */
+  participantVideo?: VideoSize;
 }
+
+const GALLERY_TILE: VideoSize = { width: 640, height: 360 };
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const prefix = `meetcap-test-${randomBytes(4).toString('hex')}`;
   const spoolDir = join(tmpdir(), `${prefix}-spool`);
-  const sandbox = await startSandbox({ home: join(tmpdir(), 'meetcap-test-home') });
+  const sandbox = await startSandbox({ home: join(tmpdir(), 'meetcap-test-home'), participantVideo: options.participantVideo ?? GALLERY_TILE });
   const s3 = await startS3rver();
   const env: NodeJS.ProcessEnv = {
     ...process.env,

@@ -5,6 +5,7 @@ import type { SessionOutcome } from '../../src/contracts/index.js';
 import { audioOnsets, audioPresence, avOffsets } from '../../src/media/analysis/index.js';
 import { ffprobeFile } from '../../src/media/ffmpeg/probe.js';
 import { toneLevels } from '../helpers/audio.js';
+import { PARTICIPANT_VIDEO_720P } from '../../src/sandbox/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { schedule } from '../e2e/scenarios.js';
 
@@ -56,7 +57,7 @@ let h: Harness;
 const files: string[] = [];
 
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ participantVideo: PARTICIPANT_VIDEO_720P });
 });
 afterAll(async () => {
   await h?.close();

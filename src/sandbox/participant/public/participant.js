@@ -1,5 +1,6 @@
-// A synthetic meeting participant: a sine tone (gain 0 while silent) and a 1280x720 canvas
-// with its name and a frame counter, sent to every joiner over its own RTCPeerConnection.
+// A synthetic meeting participant: a sine tone (gain 0 while silent) and a canvas with its name
+// and a frame counter (1280x720 unless the sandbox says otherwise; always drawn as 1280x720 and
+// scaled), sent to every joiner over its own RTCPeerConnection.
 // In flash mode (cfg.flashPeriodMs) the canvas is black, and every period it turns white for
 // FLASH_MS while the tone beeps for FLASH_MS: an A/V sync test pattern.
 'use strict';
@@ -34,7 +35,10 @@
   await audio.resume();
 
   const canvas = document.querySelector('canvas');
+  canvas.width = cfg.videoWidth;
+  canvas.height = cfg.videoHeight;
   const g = canvas.getContext('2d');
+  g.setTransform(cfg.videoWidth / 1280, 0, 0, cfg.videoHeight / 720, 0, 0);
   let frame = 0;
   let speaking = !!cfg.speaking;
   function draw() {
