@@ -61,8 +61,9 @@ function linkOf(raw: string): string {
 }
 
 /**
- * Parses a meeting link. Only plain https links on a known meeting host pass: no credentials,
- * no custom port, exact host match (so `meet.google.com@evil.com` and `zoom.us.evil.com` fail).
+ * Parses a meeting link. Only plain https links on a known meeting host pass (http on one is
+ * read as https, web-links.ts): no credentials, no custom port, exact host match (so
+ * `meet.google.com@evil.com` and `zoom.us.evil.com` fail).
  * A link inside a mail system's redirect or link-protection wrapper is read out of it first
  * (link-wrappers.ts), and then checked the same way; the wrapper itself is never visited. Desktop
  * app links and links written without a scheme become the web link they stand for (web-links.ts).

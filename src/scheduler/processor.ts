@@ -52,6 +52,8 @@ export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, Session
     const claim = await deps.claims.acquire(meetingId, job.id ?? meetingId);
     try {
       let outcome: SessionOutcome | undefined;
+      /** The latest part that was kept: what the meeting ends as if a rejoin never got back in. */
+      let kept: SessionOutcome | undefined;
       for (let restarts = 0; ; restarts++) {
         const data = continuationJob(checked, claim.previous, Date.now());
         if (!data) {
@@ -64,11 +66,18 @@ export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, Session
         await claim.addSession({ sessionId, leasedAt }).catch((err: unknown) => deps.log.warn({ meetingId, err: (err as Error).message }, 'could not record the session in the meeting claim'));
         const run = await runSessionOnce(deps, job, data, { sessionId, leasedAt, previous: [...claim.previous], lost: claim.lost });
         outcome = run.outcome;
+        if (outcome.state === 'done') kept = outcome;
         claim.previous.push({ sessionId, leasedAt });
         // A session that was asked to stop (operator, drain, watchdog, lost claim) is not rejoined.
-        const restart = rejoins(outcome, run.admitted) && !run.stopped && !claim.lost.aborted && !deps.closing();
+        const restart = rejoins(outcome, run) && !run.stopped && !claim.lost.aborted && !deps.closing();
         if (!restart || restarts >= MAX_RESTARTS) break;
-        deps.log.warn({ meetingId, sessionId, reason: outcome.reason, restart: restarts + 1 }, 'session lost the meeting; rejoining with a new session');
+        deps.log.warn({ meetingId, sessionId, reason: run.leftFor ?? outcome.reason, restart: restarts + 1 }, 'session lost the meeting; rejoining with a new session');
+      }
+      if (kept && outcome.state !== 'done') {
+        // A rejoin that never got back in (the meeting ended meanwhile) does not undo the parts
+        // that were recorded: the meeting ends as its last kept part did.
+        deps.log.warn({ meetingId, sessionId: outcome.sessionId, reason: outcome.reason, keptSessionId: kept.sessionId }, 'the rejoin did not record; the meeting keeps its earlier parts');
+        return settle(kept);
       }
       return settle(outcome);
     } finally {
@@ -77,10 +86,13 @@ export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, Session
   };
 }
 
-/** Whether a session that ended so is followed by a fresh one that rejoins the meeting. */
-export function rejoins(outcome: SessionOutcome, admitted: boolean): boolean {
-  const reason = outcome.reason;
-  return !!reason && (RESTART_ON.has(reason) || (admitted && RESTART_AFTER_ADMISSION.has(reason)));
+/**
+ * Whether a session that ended so is followed by a fresh one that rejoins the meeting. A part
+ * too short to keep on its own (discarded) is judged by why it left the call, not by the discard.
+ */
+export function rejoins(outcome: SessionOutcome, run: { admitted: boolean; leftFor?: ReasonCode }): boolean {
+  const reason = outcome.state === 'discarded' ? (run.leftFor ?? outcome.reason) : outcome.reason;
+  return !!reason && (RESTART_ON.has(reason) || (run.admitted && RESTART_AFTER_ADMISSION.has(reason)));
 }
 
 /**
@@ -139,13 +151,14 @@ async function runSessionOnce(
   job: Job<AnyJob, SessionOutcome, string>,
   data: AnyJob,
   part: { sessionId: string; leasedAt: string; previous: PreviousSession[]; lost: AbortSignal },
-): Promise<{ outcome: SessionOutcome; stopped: boolean; admitted: boolean }> {
+): Promise<{ outcome: SessionOutcome; stopped: boolean; admitted: boolean; leftFor?: ReasonCode }> {
   const { sessionId, leasedAt, previous: previousSessions } = part;
   const { meetingId } = data;
   const { events, storage } = deps;
   const slog = deps.log.child({ sessionId, meetingId });
   slog.info({ jobId: job.id, part: previousSessions.length + 1 }, 'leased meeting; starting session');
   let admitted = false;
+  let leftFor: ReasonCode | undefined;
   const session = launchSession({
     sessionId,
     job: data,
@@ -154,6 +167,7 @@ async function runSessionOnce(
     env: deps.sessionEnv,
     onEvent: (event) => {
       if (event.type === 'state' && event.data.state === 'in_call') admitted = true;
+      if (event.type === 'state' && event.data.state === 'leaving') leftFor = event.data.reason;
       events.emit(event.type, event.data as never);
     },
     onHealth: (health) => events.emit('health', { ...health, sessionId, meetingId }),
@@ -173,7 +187,7 @@ async function runSessionOnce(
     const outcome = await session.outcome;
     events.emit('session_ended', { sessionId, meetingId, outcome });
     slog.info({ state: outcome.state, reason: outcome.reason }, 'session finished');
-    return { outcome, stopped: session.stopReason !== undefined, admitted };
+    return { outcome, stopped: session.stopReason !== undefined, admitted, ...(leftFor ? { leftFor } : {}) };
   } finally {
     part.lost.removeEventListener('abort', leave);
     deps.sessions.delete(sessionId);

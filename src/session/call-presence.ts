@@ -23,8 +23,8 @@ export interface Interruption {
 export type PresenceLimits = Record<Exclude<OutOfCall, 'left'>, number>;
 
 const GIVE_UP: Record<OutOfCall, ReasonCode> = {
-  // The platform could not get the bot back into the call. The recording is kept (a done
-  // outcome), so nothing retries: another session would be a new job.
+  // The platform could not get the bot back into the call. The recording is kept, and the
+  // worker rejoins with a fresh session (scheduler/processor.ts).
   reconnecting: 'connection_failed',
   // Put back in the waiting room and not let in again in time.
   waiting_room: 'waiting_room_timeout',

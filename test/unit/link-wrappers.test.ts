@@ -52,6 +52,11 @@ describe('link-protection and redirect wrappers', () => {
     expect(parseMeetingUrl(wrapped)).toEqual(parseMeetingUrl(inner));
   });
 
+  it('a wrapped plain-http meeting link is joined over https', () => {
+    const wrapped = `https://nam12.safelinks.protection.outlook.com/?url=${encodeURIComponent('http://zoom.us/j/88240852079')}&data=05`;
+    expect(parseMeetingUrl(wrapped)).toEqual(parseMeetingUrl('https://zoom.us/j/88240852079'));
+  });
+
   it('finds a wrapped link in invite text, passcode and all', () => {
     const found = extractMeetingFromInvite(`Join Zoom Meeting\n${`https://urldefense.com/v3/__${ZOOM}__;!!CxwJSw!a1$`}\nMeeting ID: 882 4085 2079\nPasscode: 584706`);
     expect(found.meeting).toMatchObject({ platform: 'zoom', meetingCode: '88240852079' });

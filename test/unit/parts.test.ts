@@ -42,17 +42,26 @@ describe('a meeting recorded in parts', () => {
 
 describe('which endings the worker rejoins', () => {
   const ended = (reason: SessionOutcome['reason'], state: SessionOutcome['state'] = 'done'): SessionOutcome => ({ meetingId: 'm-1', sessionId: 's-1', state, reason });
+  const admitted = { admitted: true };
+  const neverIn = { admitted: false };
   it('a crash, whenever it happened', () => {
-    expect(rejoins(ended('browser_crashed', 'failed'), false)).toBe(true);
-    expect(rejoins(ended('session_crashed'), true)).toBe(true);
+    expect(rejoins(ended('browser_crashed', 'failed'), neverIn)).toBe(true);
+    expect(rejoins(ended('session_crashed'), admitted)).toBe(true);
   });
   it('a call lost after admission, but not a page that never connected', () => {
-    expect(rejoins(ended('connection_failed'), true)).toBe(true);
-    expect(rejoins(ended('connection_failed', 'failed'), false)).toBe(false);
+    expect(rejoins(ended('connection_failed'), admitted)).toBe(true);
+    expect(rejoins(ended('connection_failed', 'failed'), neverIn)).toBe(false);
+  });
+  it('a part too short to keep on its own, by why it left the call', () => {
+    expect(rejoins(ended('below_minimum_duration', 'discarded'), { admitted: true, leftFor: 'connection_failed' })).toBe(true);
+    expect(rejoins(ended('below_minimum_duration', 'discarded'), { admitted: true, leftFor: 'browser_crashed' })).toBe(true);
+    expect(rejoins(ended('below_minimum_duration', 'discarded'), { admitted: true, leftFor: 'meeting_ended' })).toBe(false);
+    expect(rejoins(ended('below_minimum_duration', 'discarded'), admitted)).toBe(false);
   });
   it('never an ending the meeting or a person chose', () => {
     for (const reason of ['meeting_ended', 'removed_by_host', 'everyone_left', 'max_duration_reached', 'stopped_by_operator', 'denied_by_host'] as const) {
-      expect(rejoins(ended(reason), true), reason).toBe(false);
+      expect(rejoins(ended(reason), admitted), reason).toBe(false);
+      expect(rejoins(ended('below_minimum_duration', 'discarded'), { admitted: true, leftFor: reason }), reason).toBe(false);
     }
   });
 });

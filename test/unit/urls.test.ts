@@ -55,6 +55,10 @@ describe('meeting links', () => {
     expect(parseMeetingUrl(url)).toMatchObject({ platform, meetingCode: code });
   });
 
+  it('refuses http off the meeting hosts with the https rule', () => {
+    expect(() => parseMeetingUrl('http://example.com/j/88240852079')).toThrow(/must use https \(got http\)/);
+  });
+
   it('joins an http link over https, on the same host', () => {
     expect(parseMeetingUrl('http://us02web.zoom.us/j/88240852079').joinUrl).toMatch(/^https:\/\/us02web\.zoom\.us\/(?:wc\/join|j)\/88240852079/);
     expect(parseMeetingUrl('http://meet.google.com/abc-defg-hij').joinUrl).toBe('https://meet.google.com/abc-defg-hij?hl=en');
