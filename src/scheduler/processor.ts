@@ -54,6 +54,7 @@ export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, Session
       let outcome: SessionOutcome | undefined;
       /** The latest part that was kept: what the meeting ends as if a rejoin never got back in. */
       let kept: SessionOutcome | undefined;
+      let admitted = false;
       for (let restarts = 0; ; restarts++) {
         const data = continuationJob(checked, claim.previous, Date.now());
         if (!data) {
@@ -66,6 +67,7 @@ export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, Session
         await claim.addSession({ sessionId, leasedAt }).catch((err: unknown) => deps.log.warn({ meetingId, err: (err as Error).message }, 'could not record the session in the meeting claim'));
         const run = await runSessionOnce(deps, job, data, { sessionId, leasedAt, previous: [...claim.previous], lost: claim.lost });
         outcome = run.outcome;
+        admitted = run.admitted;
         if (outcome.state === 'done') kept = outcome;
         claim.previous.push({ sessionId, leasedAt });
         // A session that was asked to stop (operator, drain, watchdog, lost claim) is not rejoined.
@@ -73,9 +75,10 @@ export function meetingProcessor(deps: ProcessorDeps): (job: Job<AnyJob, Session
         if (!restart || restarts >= MAX_RESTARTS) break;
         deps.log.warn({ meetingId, sessionId, reason: run.leftFor ?? outcome.reason, restart: restarts + 1 }, 'session lost the meeting; rejoining with a new session');
       }
-      if (kept && outcome.state !== 'done') {
+      if (kept && outcome.state !== 'done' && !admitted) {
         // A rejoin that never got back in (the meeting ended meanwhile) does not undo the parts
-        // that were recorded: the meeting ends as its last kept part did.
+        // that were recorded: the meeting ends as its last kept part did. One that got in and
+        // then failed (an upload, say) reports that failure.
         deps.log.warn({ meetingId, sessionId: outcome.sessionId, reason: outcome.reason, keptSessionId: kept.sessionId }, 'the rejoin did not record; the meeting keeps its earlier parts');
         return settle(kept);
       }
