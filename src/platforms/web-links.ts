@@ -1,8 +1,8 @@
 /**
  * Meeting links as invites write them without being https web links: Google Calendar's plain
  * text drops the scheme ("meet.google.com/abc-defg-hij"), older ones say http, and the desktop
- * apps' own links (`zoommtg://`, `zoomus://`, `msteams:`) name the same meeting. Each becomes the web link it
- * stands for; the platform parsers then check it like any other, host included.
+ * apps' own links (`zoommtg://`, `zoomus://`, `msteams:`) name the same meeting. Each becomes
+ * the web link it stands for; the platform parsers then check it like any other, host included.
  */
 import { MEET_HOSTS } from './meet/url.js';
 import { TEAMS_HOSTS } from './teams/url.js';

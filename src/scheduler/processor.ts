@@ -169,8 +169,10 @@ async function runSessionOnce(
     log: slog,
     env: deps.sessionEnv,
     onEvent: (event) => {
-      if (event.type === 'state' && event.data.state === 'in_call') admitted = true;
-      if (event.type === 'state' && event.data.state === 'leaving') leftFor = event.data.reason;
+      if (event.type === 'state') {
+        if (event.data.state === 'in_call') admitted = true;
+        if (event.data.state === 'leaving') leftFor = event.data.reason;
+      }
       events.emit(event.type, event.data as never);
     },
     onHealth: (health) => events.emit('health', { ...health, sessionId, meetingId }),
